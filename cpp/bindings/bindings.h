@@ -1,0 +1,38 @@
+// Shared helpers of the binding files: argument conversion only (DESIGN.md section 3, rule 5).
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "varbayes/varbayes.h"
+
+namespace py = pybind11;
+
+namespace varbayes::bind {
+
+void init_tensor(py::module_& m);
+void init_ops(py::module_& m);
+void init_random(py::module_& m);
+void init_nn(py::module_& m);
+void init_optim(py::module_& m);
+void init_cpu(py::module_& m);
+
+// dtype from vb.float32/vb.float64, NumPy dtypes/types or their names; None gives `fallback`.
+DType parse_dtype(py::handle h, DType fallback = DType::float32);
+// Integers from varargs (2, 3) or a single tuple/list ((2, 3)).
+std::vector<int64_t> parse_ints(const py::args& args, const char* op);
+// Shape from varargs (2, 3), a single tuple/list ((2, 3)) or nothing (a 0-d shape).
+Shape parse_shape(const py::args& args, const char* op);
+// Dims argument: None (all), an int, or a sequence of ints.
+std::vector<int64_t> parse_dims(py::handle dims);
+// A Tensor from a Tensor, a Python number (as a 0-d tensor of like's dtype) or an array-like.
+Tensor as_tensor(py::handle h, const Tensor* like = nullptr);
+// Integer class targets from a sequence, a NumPy integer array or an integral-valued Tensor.
+std::vector<int64_t> parse_index(py::handle h, const char* op);
+// A NumPy array that views t's memory and keeps its storage alive.
+py::array to_numpy(const Tensor& t);
+// A tensor sharing the memory of a float32/float64 NumPy array.
+Tensor from_numpy(const py::array& a);
+
+}  // namespace varbayes::bind

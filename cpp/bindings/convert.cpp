@@ -1,0 +1,137 @@
+// Argument conversion shared by the binding files (see bindings.h).
+#include <Python.h>
+
+#include "bindings.h"
+
+namespace varbayes::bind {
+
+DType parse_dtype(py::handle h, DType fallback) {
+  if (h.is_none()) return fallback;
+  if (py::isinstance<DType>(h)) return h.cast<DType>();
+  // NumPy dtypes, scalar types (np.float32) and strings ("float64") all go through np.dtype.
+  py::object np_dtype;
+  try {
+    np_dtype = py::module_::import("numpy").attr("dtype")(h);
+  } catch (py::error_already_set&) {
+    fail<TypeError>("unsupported dtype ", py::str(h).cast<std::string>(), "; use varbayes.float32 or float64");
+  }
+  const std::string name = py::str(np_dtype.attr("name"));
+  if (name == "float32") return DType::float32;
+  if (name == "float64") return DType::float64;
+  fail<TypeError>("unsupported dtype ", name, "; tensors are float32 or float64");
+}
+
+namespace {
+int64_t as_size(py::handle h, const char* op) {
+  if (!PyIndex_Check(h.ptr()) || PyBool_Check(h.ptr()))
+    fail<TypeError>(op, ": sizes must be integers, got ", py::str(py::type::of(h)).cast<std::string>());
+  const long long v = PyLong_AsLongLong(py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).ptr());
+  if (v == -1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    fail<ValueError>(op, ": size ", py::str(h).cast<std::string>(), " is too large");
+  }
+  return v;
+}
+}  // namespace
+
+std::vector<int64_t> parse_ints(const py::args& args, const char* op) {
+  py::sequence seq = args;
+  if (args.size() == 1 && py::isinstance<py::sequence>(args[0])) seq = args[0].cast<py::sequence>();
+  std::vector<int64_t> out;
+  for (py::handle h : seq) out.push_back(as_size(h, op));
+  return out;
+}
+
+Shape parse_shape(const py::args& args, const char* op) {
+  const Shape shape = parse_ints(args, op);
+  for (int64_t d : shape)
+    if (d < 0) fail<ValueError>(op, ": negative dimension ", d, " in shape ", shape_str(shape));
+  return shape;
+}
+
+std::vector<int64_t> parse_dims(py::handle dims) {
+  if (dims.is_none()) return {};
+  if (py::isinstance<py::sequence>(dims)) {
+    std::vector<int64_t> out;
+    for (py::handle h : dims) out.push_back(as_size(h, "dim"));
+    if (out.empty()) fail<ValueError>("dim: an empty sequence of dimensions is ambiguous; pass None for all");
+    return out;
+  }
+  return {as_size(dims, "dim")};
+}
+
+py::array to_numpy(const Tensor& t) {
+  // The capsule owns a reference to the storage, so the array keeps the memory alive.
+  auto* keep = new std::shared_ptr<Storage>(t.storage());
+  py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<Storage>*>(p); });
+  const auto item = static_cast<py::ssize_t>(itemsize(t.dtype()));
+  std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end()), strides;
+  for (int64_t s : t.strides()) strides.push_back(s * item);
+  const py::dtype dt = t.dtype() == DType::float32 ? py::dtype::of<float>() : py::dtype::of<double>();
+  return py::array(dt, shape, strides, t.data_ptr(), base);
+}
+
+Tensor from_numpy(const py::array& a) {
+  const std::string kind = py::str(a.dtype().attr("name"));
+  if (kind != "float32" && kind != "float64")
+    fail<TypeError>("from_numpy: unsupported dtype ", kind, "; tensors are float32 or float64 (use vb.tensor() to convert)");
+  if (!a.writeable())
+    fail<ValueError>("from_numpy: the array is read-only; a tensor shares its memory and could write to it "
+                     "(pass a writable copy, e.g. np.array(a))");
+  const DType dt = kind == "float32" ? DType::float32 : DType::float64;
+  const auto item = static_cast<int64_t>(itemsize(dt));
+  Shape shape, strides;
+  int64_t extent = 1;
+  bool empty_array = false;
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) {
+    const int64_t s = a.strides(i);
+    if (s < 0 || s % item != 0)
+      fail<ValueError>("from_numpy: negative or unaligned strides are not supported (use np.ascontiguousarray)");
+    shape.push_back(a.shape(i));
+    strides.push_back(s / item);
+    if (a.shape(i) == 0) empty_array = true;
+    else extent += (a.shape(i) - 1) * (s / item);
+  }
+  if (empty_array) extent = 0;
+  // The storage holds a reference to the array, released with the GIL held.
+  PyObject* obj = a.ptr();
+  Py_INCREF(obj);
+  std::shared_ptr<void> owner(obj, [](void* o) {
+    if (!Py_IsInitialized()) return;
+    py::gil_scoped_acquire gil;
+    Py_DECREF(static_cast<PyObject*>(o));
+  });
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::borrow(const_cast<void*>(a.data()), static_cast<size_t>(extent * item), std::move(owner));
+  impl->shape = std::move(shape);
+  impl->strides = std::move(strides);
+  impl->dtype = dt;
+  return Tensor(std::move(impl));
+}
+
+Tensor as_tensor(py::handle h, const Tensor* like) {
+  if (py::isinstance<Tensor>(h)) return h.cast<Tensor>();
+  const DType dt = like ? like->dtype() : DType::float32;
+  if (PyFloat_Check(h.ptr()) || PyLong_Check(h.ptr())) return scalar_tensor(h.cast<double>(), dt);
+  // Array-likes go through NumPy (a copy), keeping a float64 array's dtype.
+  py::object tensor_fn = py::module_::import("varbayes").attr("tensor");
+  return tensor_fn(h).cast<Tensor>();
+}
+
+std::vector<int64_t> parse_index(py::handle h, const char* op) {
+  py::object np = py::module_::import("numpy");
+  py::array arr = py::isinstance<Tensor>(h) ? to_numpy(h.cast<Tensor>()) : np.attr("asarray")(h).cast<py::array>();
+  const std::string kind = py::str(arr.dtype().attr("kind"));
+  if (arr.ndim() > 1) fail<ValueError>(op, ": indices must be one-dimensional, got ", arr.ndim(), " dimensions");
+  if (kind == "f") {
+    py::array rounded = np.attr("round")(arr);
+    if (!np.attr("array_equal")(rounded, arr).cast<bool>() || !np.attr("all")(np.attr("isfinite")(arr)).cast<bool>())
+      fail<ValueError>(op, ": indices must be integers, got non-integral values");
+  } else if (kind != "i" && kind != "u") {
+    fail<TypeError>(op, ": indices must be integers, got an array of dtype ", py::str(arr.dtype()).cast<std::string>());
+  }
+  py::array_t<int64_t, py::array::c_style | py::array::forcecast> ints(arr);
+  return std::vector<int64_t>(ints.data(), ints.data() + ints.size());
+}
+
+}  // namespace varbayes::bind

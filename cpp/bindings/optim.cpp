@@ -1,0 +1,213 @@
+// Optimizers. param_groups[i] behaves like PyTorch's dict: opt.param_groups[0]["lr"] = 0.1.
+#include "bindings.h"
+
+namespace varbayes::bind {
+
+namespace {
+
+using optim::Optimizer;
+using optim::Options;
+using optim::ParamGroup;
+
+// Options stored as doubles that Python sees as bools, and PyTorch's "betas" pair.
+bool is_flag(const std::string& k) { return k == "nesterov" || k == "amsgrad"; }
+
+py::object option_value(const Options& o, const std::string& key) {
+  if (key == "betas" && o.count("beta1")) return py::make_tuple(o.at("beta1"), o.at("beta2"));
+  auto it = o.find(key);
+  if (it == o.end()) throw py::key_error(key);
+  return is_flag(key) ? py::cast(it->second != 0) : py::cast(it->second);
+}
+
+void set_option(Options& o, const std::string& key, py::handle value) {
+  if (key == "betas" && o.count("beta1")) {
+    auto b = value.cast<std::pair<double, double>>();
+    o["beta1"] = b.first;
+    o["beta2"] = b.second;
+    return;
+  }
+  if (!o.count(key)) throw py::key_error(key);
+  o[key] = is_flag(key) ? (value.cast<bool>() ? 1.0 : 0.0) : value.cast<double>();
+}
+
+std::vector<std::string> option_keys(const Options& o) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : o)
+    if (k != "beta1" && k != "beta2") keys.push_back(k);
+  if (o.count("beta1")) keys.push_back("betas");
+  return keys;
+}
+
+// A live view of one parameter group.
+struct GroupRef {
+  std::shared_ptr<Optimizer> opt;
+  size_t index;
+  ParamGroup& group() const { return opt->param_groups().at(index); }
+};
+
+ParamGroup parse_group(py::handle item) {
+  ParamGroup g;
+  auto add_params = [&g](py::handle ps) {
+    if (py::isinstance<Tensor>(ps)) fail<TypeError>("params must be an iterable of tensors, not a single tensor");
+    for (py::handle h : py::iter(ps)) {
+      if (!py::isinstance<Tensor>(h))
+        fail<TypeError>("optimizer params must be tensors, got ", py::str(py::type::of(h)).cast<std::string>());
+      g.params.push_back(h.cast<Tensor>());
+    }
+  };
+  if (py::isinstance<py::dict>(item)) {
+    py::dict d = item.cast<py::dict>();
+    if (!d.contains("params")) fail<ValueError>("a parameter group dict needs a 'params' entry");
+    add_params(d["params"]);
+    for (auto [k, v] : d) {
+      const std::string key = py::str(k);
+      if (key == "params") continue;
+      if (key == "betas") {
+        auto b = v.cast<std::pair<double, double>>();
+        g.options["beta1"] = b.first;
+        g.options["beta2"] = b.second;
+      } else {
+        g.options[key] = is_flag(key) ? (v.cast<bool>() ? 1.0 : 0.0) : v.cast<double>();
+      }
+    }
+  } else {
+    add_params(item);
+  }
+  return g;
+}
+
+// params: an iterable of tensors, or of dicts {"params": [...], option: value, ...}.
+std::vector<ParamGroup> parse_groups(py::handle params) {
+  if (py::isinstance<Tensor>(params)) fail<TypeError>("params must be an iterable of tensors, not a single tensor");
+  py::list items = py::list(py::iter(params));
+  if (items.empty()) fail<ValueError>("optimizer got an empty parameter list");
+  if (py::isinstance<py::dict>(items[0])) {
+    std::vector<ParamGroup> groups;
+    for (py::handle h : items) groups.push_back(parse_group(h));
+    return groups;
+  }
+  return {parse_group(items)};
+}
+
+py::dict state_to_py(const Optimizer& opt) {
+  const auto s = opt.state_dict();
+  py::dict state;
+  for (const auto& [index, ps] : s.params) {
+    py::dict entry;
+    entry["step"] = ps.step;
+    for (const auto& [k, t] : ps.buffers) entry[py::str(k)] = to_numpy(t).attr("copy")();
+    state[py::int_(index)] = entry;
+  }
+  py::list groups;
+  int64_t next = 0;
+  for (size_t i = 0; i < s.groups.size(); ++i) {
+    py::dict g;
+    for (const auto& k : option_keys(s.groups[i])) g[py::str(k)] = option_value(s.groups[i], k);
+    py::list idx;
+    for (size_t j = 0; j < opt.param_groups()[i].params.size(); ++j) idx.append(next++);
+    g["params"] = idx;
+    groups.append(g);
+  }
+  py::dict out;
+  out["type"] = opt.type_name();
+  out["state"] = state;
+  out["param_groups"] = groups;
+  return out;
+}
+
+void state_from_py(Optimizer& opt, const py::dict& d) {
+  if (!d.contains("state") || !d.contains("param_groups"))
+    fail<ValueError>("optimizer state_dict needs 'state' and 'param_groups'");
+  if (d.contains("type") && py::str(d["type"]).cast<std::string>() != opt.type_name())
+    fail<ValueError>("state_dict of a ", py::str(d["type"]).cast<std::string>(), " loaded into a ", opt.type_name());
+  Optimizer::State s;
+  for (py::handle g : d["param_groups"]) {
+    Options o = opt.defaults();
+    for (auto [k, v] : g.cast<py::dict>()) {
+      const std::string key = py::str(k);
+      if (key != "params") set_option(o, key, v);
+    }
+    s.groups.push_back(o);
+  }
+  for (auto [k, v] : d["state"].cast<py::dict>()) {
+    optim::ParamState ps;
+    for (auto [name, val] : v.cast<py::dict>()) {
+      const std::string key = py::str(name);
+      if (key == "step") ps.step = val.cast<int64_t>();
+      else ps.buffers[key] = as_tensor(val);
+    }
+    s.params.emplace_back(k.cast<int64_t>(), ps);
+  }
+  opt.load_state_dict(s);
+}
+
+}  // namespace
+
+void init_optim(py::module_& m) {
+  py::class_<GroupRef>(m, "ParamGroup", "A live view of an optimizer's parameter group (dict-like).")
+      .def("__getitem__", [](const GroupRef& r, const std::string& k) -> py::object {
+        if (k == "params") return py::cast(r.group().params);
+        return option_value(r.group().options, k);
+      })
+      .def("__setitem__", [](const GroupRef& r, const std::string& k, py::handle v) {
+        if (k == "params") fail<ValueError>("the parameters of a group cannot be replaced; use add_param_group");
+        Options o = r.group().options;
+        set_option(o, k, v);
+        r.opt->validate(o);
+        r.group().options = o;
+      })
+      .def("__contains__", [](const GroupRef& r, const std::string& k) {
+        const auto keys = option_keys(r.group().options);
+        return k == "params" || std::find(keys.begin(), keys.end(), k) != keys.end();
+      })
+      .def("keys", [](const GroupRef& r) {
+        auto keys = option_keys(r.group().options);
+        keys.insert(keys.begin(), "params");
+        return keys;
+      })
+      .def("get", [](const GroupRef& r, const std::string& k, py::object dflt) -> py::object {
+        try {
+          return k == "params" ? py::cast(r.group().params) : option_value(r.group().options, k);
+        } catch (py::key_error&) {
+          return dflt;
+        }
+      }, py::arg("key"), py::arg("default") = py::none());
+
+  py::class_<Optimizer, py::smart_holder>(m, "Optimizer", "Base class of optimizers.")
+      .def("step", &Optimizer::step, py::call_guard<py::gil_scoped_release>(),
+           "Updates every parameter that has a gradient.")
+      .def("zero_grad", &Optimizer::zero_grad, py::arg("set_to_none") = true, "Clears the gradients.")
+      .def_property_readonly("param_groups", [](py::object self) {
+        auto opt = self.cast<std::shared_ptr<Optimizer>>();
+        std::vector<GroupRef> refs;
+        for (size_t i = 0; i < opt->param_groups().size(); ++i) refs.push_back({opt, i});
+        return refs;
+      }, "Live views of the parameter groups: group['lr'] reads and writes the learning rate.")
+      .def("add_param_group", [](Optimizer& o, py::dict g) { o.add_param_group(parse_group(g)); },
+           py::arg("param_group"), "Adds a group {'params': [...], option: value}.")
+      .def("state_dict", &state_to_py, "Options and per-parameter state (NumPy arrays), keyed by parameter index.")
+      .def("load_state_dict", &state_from_py, py::arg("state_dict"), "Restores a state from state_dict().")
+      .def("__repr__", [](const Optimizer& o) { return o.type_name() + "()"; });
+
+  py::class_<optim::SGD, Optimizer, py::smart_holder>(m, "SGD", "Stochastic gradient descent, as torch.optim.SGD.")
+      .def(py::init([](py::handle params, double lr, double momentum, double dampening, double wd, bool nesterov) {
+        return std::make_shared<optim::SGD>(parse_groups(params), lr, momentum, dampening, wd, nesterov);
+      }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("momentum") = 0.0, py::arg("dampening") = 0.0,
+           py::arg("weight_decay") = 0.0, py::arg("nesterov") = false);
+  py::class_<optim::Adam, Optimizer, py::smart_holder>(m, "Adam", "Adam with L2 weight decay, as torch.optim.Adam.")
+      .def(py::init([](py::handle params, double lr, std::pair<double, double> betas, double eps, double wd,
+                       bool amsgrad) {
+        return std::make_shared<optim::Adam>(parse_groups(params), lr, betas.first, betas.second, eps, wd, amsgrad);
+      }), py::arg("params"), py::arg("lr") = 1e-3,
+           py::arg("betas") = std::make_pair(0.9, 0.999), py::arg("eps") = 1e-8, py::arg("weight_decay") = 0.0,
+           py::arg("amsgrad") = false);
+  py::class_<optim::AdamW, optim::Adam, py::smart_holder>(m, "AdamW",
+                                                         "Adam with decoupled weight decay, as torch.optim.AdamW.")
+      .def(py::init([](py::handle params, double lr, std::pair<double, double> betas, double eps, double wd,
+                       bool amsgrad) {
+        return std::make_shared<optim::AdamW>(parse_groups(params), lr, betas.first, betas.second, eps, wd, amsgrad);
+      }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = std::make_pair(0.9, 0.999),
+           py::arg("eps") = 1e-8, py::arg("weight_decay") = 1e-2, py::arg("amsgrad") = false);
+}
+
+}  // namespace varbayes::bind

@@ -1,0 +1,29 @@
+// Random number generators and grad mode.
+#include "bindings.h"
+
+namespace varbayes::bind {
+
+void init_random(py::module_& m) {
+  py::class_<Generator>(m, "Generator",
+                        "Counter-based (Philox4x32-10) generator: draws depend only on the seed and how many "
+                        "values were drawn before, never on the thread count.")
+      .def(py::init<uint64_t>(), py::arg("seed") = 0)
+      .def("manual_seed", [](Generator& g, uint64_t s) -> Generator& { g.manual_seed(s); return g; },
+           py::arg("seed"), "Resets the generator to the start of the stream for seed.")
+      .def("initial_seed", &Generator::seed, "The seed.")
+      .def_property("offset", &Generator::offset, &Generator::set_offset,
+                    "Number of Philox blocks used so far (settable, to replay a stream).")
+      .def("get_state", [](const Generator& g) { return py::make_tuple(g.seed(), g.offset()); },
+           "(seed, offset), enough to reproduce the stream.")
+      .def("set_state", [](Generator& g, std::pair<uint64_t, uint64_t> s) {
+        g.manual_seed(s.first);
+        g.set_offset(s.second);
+      }, py::arg("state"), "Restores a state from get_state().");
+  m.def("manual_seed", [](uint64_t seed) { manual_seed(seed); }, py::arg("seed"), "Seeds the default generator.");
+  m.def("default_generator", &default_generator, py::return_value_policy::reference,
+        "The process-wide generator used when none is given.");
+  m.def("is_grad_enabled", &grad_enabled, "Whether ops record the autograd graph in this thread.");
+  m.def("set_grad_enabled", &set_grad_enabled, py::arg("mode"), "Turns graph recording on or off in this thread.");
+}
+
+}  // namespace varbayes::bind

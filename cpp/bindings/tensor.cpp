@@ -1,0 +1,215 @@
+// The Tensor class: properties, NumPy exchange, indexing, autograd entry points.
+#include <Python.h>
+
+#include "bindings.h"
+
+namespace varbayes::bind {
+
+namespace {
+
+using namespace pybind11::literals;
+
+// Basic and integer-array indexing: ints, slices (positive step), None, Ellipsis, and one
+// 1-D integer array/list (index_select). All are differentiable views or copies.
+Tensor index(const Tensor& t, py::handle idx, bool* advanced = nullptr) {
+  py::tuple items = py::isinstance<py::tuple>(idx) ? py::reinterpret_borrow<py::tuple>(idx) : py::make_tuple(idx);
+  int64_t consumed = 0;
+  bool has_ellipsis = false;
+  for (py::handle it : items) {
+    if (it.is_none()) continue;
+    if (it.ptr() == Py_Ellipsis) {
+      if (has_ellipsis) fail<IndexError>("an index can only have a single ellipsis ('...')");
+      has_ellipsis = true;
+      continue;
+    }
+    ++consumed;
+  }
+  if (consumed > t.dim())
+    fail<IndexError>("too many indices for a tensor of dimension ", t.dim(), " (", consumed, " given)");
+  Tensor r = t;
+  int64_t d = 0;
+  bool used_array = false;
+  for (py::handle it : items) {
+    if (it.is_none()) {
+      r = unsqueeze(r, d++);
+    } else if (it.ptr() == Py_Ellipsis) {
+      d += t.dim() - consumed;
+    } else if (PyBool_Check(it.ptr())) {
+      fail<TypeError>("boolean indices are not supported; use where() or index_select()");
+    } else if (PyIndex_Check(it.ptr()) && !py::isinstance<Tensor>(it)) {
+      r = select(r, d, it.cast<int64_t>());
+    } else if (py::isinstance<py::slice>(it)) {
+      py::ssize_t start, stop, step, len;
+      if (!it.cast<py::slice>().compute(r.shape()[d], &start, &stop, &step, &len)) throw py::error_already_set();
+      if (step <= 0) fail<ValueError>("slices with a negative or zero step are not supported");
+      r = slice(r, d++, start, stop, step);
+    } else if (py::isinstance<py::sequence>(it) || py::isinstance<py::array>(it) || py::isinstance<Tensor>(it)) {
+      if (used_array) fail<IndexError>("only one integer-array index is supported per indexing expression");
+      used_array = true;
+      r = index_select(r, d++, parse_index(it, "index"));
+    } else {
+      fail<TypeError>("unsupported index of type ", py::str(py::type::of(it)).cast<std::string>());
+    }
+  }
+  if (advanced) *advanced = used_array;
+  return r;
+}
+
+std::string tensor_repr(const Tensor& t) {
+  py::object np = py::module_::import("numpy");
+  std::string body = py::str(np.attr("array2string")(to_numpy(t), "separator"_a = ", ", "prefix"_a = "tensor(",
+                                                      "threshold"_a = 1000));
+  std::string s = "tensor(" + body + ", dtype=" + dtype_name(t.dtype());
+  if (t.grad_fn()) s += std::string(", grad_fn=<") + t.grad_fn()->name() + ">";
+  else if (t.requires_grad()) s += ", requires_grad=True";
+  return s + ")";
+}
+
+Tensor binary_with(const Tensor& a, py::handle b, Tensor (*op)(const Tensor&, const Tensor&), bool reflected) {
+  const Tensor bt = as_tensor(b, &a);
+  return reflected ? op(bt, a) : op(a, bt);
+}
+
+}  // namespace
+
+void init_tensor(py::module_& m) {
+  py::enum_<DType>(m, "dtype", "Element type of a tensor.")
+      .value("float32", DType::float32)
+      .value("float64", DType::float64)
+      .def_property_readonly("itemsize", [](DType d) { return itemsize(d); })
+      .def("__repr__", [](DType d) { return std::string("varbayes.") + dtype_name(d); });
+  m.attr("float32") = DType::float32;
+  m.attr("float64") = DType::float64;
+
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A node of the autograd graph (the op that made a tensor).")
+      .def("name", &Node::name, "Name of the op.")
+      .def_property_readonly(
+          "next_functions",
+          [](const Node& n) {
+            py::list out;
+            for (const Edge& e : n.next()) out.append(e.fn ? py::cast(e.fn) : py::none());
+            return out;
+          },
+          "The nodes of the inputs (None for leaves and inputs without grad).")
+      .def("__repr__", [](const Node& n) { return std::string("<") + n.name() + ">"; });
+
+  py::class_<Tensor> cls(m, "Tensor", "An n-dimensional float32/float64 array with reverse-mode autodiff.");
+  cls.def_property_readonly("shape", [](const Tensor& t) { return py::tuple(py::cast(t.shape())); }, "Sizes of the dimensions.")
+      .def_property_readonly("dtype", &Tensor::dtype, "Element type (varbayes.float32 or float64).")
+      .def_property_readonly("ndim", &Tensor::dim, "Number of dimensions.")
+      .def("dim", &Tensor::dim, "Number of dimensions.")
+      .def("numel", &Tensor::numel, "Number of elements.")
+      .def(
+          "size", [](const Tensor& t, py::object dim) -> py::object {
+            if (dim.is_none()) return py::tuple(py::cast(t.shape()));
+            return py::cast(t.size(dim.cast<int64_t>()));
+          },
+          py::arg("dim") = py::none(), "Shape, or the size of one dimension.")
+      .def(
+          "stride", [](const Tensor& t, py::object dim) -> py::object {
+            if (dim.is_none()) return py::tuple(py::cast(t.strides()));
+            return py::cast(t.strides()[wrap_dim(dim.cast<int64_t>(), t.dim(), "stride")]);
+          },
+          py::arg("dim") = py::none(), "Strides in elements, or the stride of one dimension.")
+      .def("is_contiguous", &Tensor::is_contiguous, "True when the elements are laid out row-major without gaps.")
+      .def_property(
+          "requires_grad", &Tensor::requires_grad, [](Tensor& t, bool r) { t.set_requires_grad(r); },
+          "Whether gradients are computed for this tensor.")
+      .def(
+          "requires_grad_", [](Tensor& t, bool r) { return t.set_requires_grad(r); }, py::arg("requires_grad") = true,
+          "Sets requires_grad in place and returns the tensor.")
+      .def_property(
+          "grad", [](const Tensor& t) -> py::object { return t.grad().defined() ? py::cast(t.grad()) : py::none(); },
+          [](Tensor& t, py::object g) { t.set_grad(g.is_none() ? Tensor() : g.cast<Tensor>()); },
+          "Accumulated gradient (None until backward reaches this tensor).")
+      .def_property_readonly(
+          "grad_fn", [](const Tensor& t) -> py::object { return t.grad_fn() ? py::cast(t.grad_fn()) : py::none(); },
+          "The autograd node that produced this tensor (None for leaves).")
+      .def_property_readonly("is_leaf", &Tensor::is_leaf, "True for tensors not produced by a recorded op.")
+      .def_property(
+          "data", &Tensor::detach, [](Tensor& t, const Tensor& d) { t.set_data(d); },
+          "A detached alias of this tensor; assigning replaces the data of every alias.")
+      .def("backward", [](const Tensor& t, std::optional<Tensor> gradient, bool retain_graph) {
+        t.backward(gradient.value_or(Tensor()), retain_graph);
+      }, py::arg("gradient") = py::none(), py::arg("retain_graph") = false, py::call_guard<py::gil_scoped_release>(),
+           "Accumulates d(self)/d(leaf) into each leaf's .grad; the graph is freed unless retain_graph.")
+      .def("detach", &Tensor::detach, "The same data without graph history.")
+      .def("item", &Tensor::item, "The value of a one-element tensor as a Python float.")
+      .def("numpy", &to_numpy, "A NumPy array sharing this tensor's memory (no copy).")
+      .def("__array__", [](const Tensor& t, py::object dtype, py::object) {
+            py::array a = to_numpy(t);
+            return dtype.is_none() ? a : py::array(a.attr("astype")(dtype));
+          }, py::arg("dtype") = py::none(), py::arg("copy") = py::none())
+      .def("tolist", [](const Tensor& t) { return to_numpy(t).attr("tolist")(); }, "Nested Python lists of floats.")
+      .def("__repr__", &tensor_repr)
+      .def("__len__", [](const Tensor& t) {
+        if (t.dim() == 0) fail<TypeError>("len() of a 0-d tensor");
+        return t.shape()[0];
+      })
+      .def("__bool__", [](const Tensor& t) {
+        if (t.numel() != 1) fail<ValueError>("the truth value of a tensor with ", t.numel(), " elements is ambiguous");
+        return t.item() != 0.0;
+      })
+      .def("__float__", &Tensor::item)
+      .def("__hash__", [](const Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.impl()); })
+      .def("__getitem__", [](const Tensor& t, py::handle idx) { return index(t, idx); })
+      .def("__setitem__", [](Tensor& t, py::handle idx, py::handle value) {
+        bool advanced = false;
+        Tensor view = index(t, idx, &advanced);
+        if (advanced) fail<TypeError>("assignment through an integer-array index is not supported");
+        copy_(view, as_tensor(value, &t));
+      });
+
+  auto bin = [&cls](const char* name, Tensor (*op)(const Tensor&, const Tensor&), bool reflected) {
+    cls.def(name, [op, reflected](const Tensor& a, py::handle b) { return binary_with(a, b, op, reflected); });
+  };
+  bin("__add__", &add, false);
+  bin("__radd__", &add, true);
+  bin("__sub__", &sub, false);
+  bin("__rsub__", &sub, true);
+  bin("__mul__", &mul, false);
+  bin("__rmul__", &mul, true);
+  bin("__truediv__", &div, false);
+  bin("__rtruediv__", &div, true);
+  bin("__pow__", static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&pow), false);
+  bin("__rpow__", static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&pow), true);
+  bin("__matmul__", &matmul, false);
+  bin("__rmatmul__", &matmul, true);
+  bin("maximum", &maximum, false);
+  bin("minimum", &minimum, false);
+  cls.def("__neg__", [](const Tensor& a) { return neg(a); })
+      .def("__abs__", [](const Tensor& a) { return abs(a); });
+  auto cmp = [&cls](const char* name, Compare c) {
+    cls.def(name, [c](const Tensor& a, py::handle b) { return compare(a, as_tensor(b, &a), c); });
+  };
+  cmp("__eq__", Compare::eq);
+  cmp("__ne__", Compare::ne);
+  cmp("__lt__", Compare::lt);
+  cmp("__le__", Compare::le);
+  cmp("__gt__", Compare::gt);
+  cmp("__ge__", Compare::ge);
+  // In-place arithmetic (allowed on tensors that do not require grad, or under no_grad()).
+  auto inplace = [&cls](const char* name, auto op) {
+    cls.def(name, [op](Tensor& a, py::handle b) -> Tensor& { return op(a, as_tensor(b, &a)); });
+  };
+  inplace("__iadd__", [](Tensor& a, const Tensor& b) -> Tensor& { return add_(a, b); });
+  inplace("__isub__", [](Tensor& a, const Tensor& b) -> Tensor& { return add_(a, b, -1.0); });
+  inplace("__imul__", [](Tensor& a, const Tensor& b) -> Tensor& { return mul_(a, b); });
+  inplace("__itruediv__", [](Tensor& a, const Tensor& b) -> Tensor& { return div_(a, b); });
+  inplace("mul_", [](Tensor& a, const Tensor& b) -> Tensor& { return mul_(a, b); });
+  inplace("div_", [](Tensor& a, const Tensor& b) -> Tensor& { return div_(a, b); });
+  inplace("copy_", [](Tensor& a, const Tensor& b) -> Tensor& { return copy_(a, b); });
+  cls.def(
+         "add_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return add_(a, as_tensor(b, &a), alpha); },
+         py::arg("other"), py::arg("alpha") = 1.0, "self += alpha * other, in place.")
+      .def(
+          "sub_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return add_(a, as_tensor(b, &a), -alpha); },
+          py::arg("other"), py::arg("alpha") = 1.0, "self -= alpha * other, in place.")
+      .def("fill_", &fill_, py::arg("value"), "Sets every element to value, in place.")
+      .def("zero_", &zero_, "Sets every element to 0, in place.");
+
+  m.def("from_numpy", &from_numpy, py::arg("array"),
+        "A tensor sharing the memory of a float32/float64 NumPy array (no copy).");
+}
+
+}  // namespace varbayes::bind

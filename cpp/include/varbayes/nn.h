@@ -1,0 +1,139 @@
+// Modules: parameters and submodules registered by name (as attribute assignment does in
+// Python), train/eval mode, state_dict, and the built-in layers.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "varbayes/ops.h"
+
+namespace varbayes::nn {
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+
+class Module : public std::enable_shared_from_this<Module> {
+ public:
+  Module() = default;
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  // The computation; subclasses (C++ or Python) override it.
+  virtual Tensor forward(const Tensor& x);
+  Tensor operator()(const Tensor& x) { return forward(x); }
+  // Class name used by repr and checkpoints.
+  virtual std::string type_name() const { return "Module"; }
+  // Constructor arguments shown by repr, e.g. "in_features=3, out_features=2, bias=True".
+  virtual std::string extra_repr() const { return ""; }
+
+  // Registers (or replaces) a parameter; a plain tensor becomes a leaf that requires grad. An undefined
+  // tensor keeps the name as an empty slot (like bias=None).
+  void register_parameter(const std::string& name, Tensor t);
+  void register_buffer(const std::string& name, Tensor t);
+  void register_module(const std::string& name, std::shared_ptr<Module> m);
+  // Removes a parameter, buffer or submodule of that name; false if there was none.
+  bool unregister(const std::string& name);
+
+  // Direct members (no recursion); null/undefined when absent.
+  Tensor* find_parameter(const std::string& name);
+  Tensor* find_buffer(const std::string& name);
+  std::shared_ptr<Module> find_module(const std::string& name) const;
+  // The parameter of that name, or ValueError.
+  const Tensor& param(const std::string& name) const;
+
+  // Recursive listings with dotted names ("0.weight"); each tensor listed once.
+  NamedTensors named_parameters(bool recurse = true) const;
+  std::vector<Tensor> parameters(bool recurse = true) const;
+  NamedTensors named_buffers(bool recurse = true) const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
+  // This module first (name ""), then all descendants depth-first.
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_modules();
+
+  virtual void train(bool mode = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+  void zero_grad(bool set_to_none = true);
+
+  // Parameters and buffers by dotted name (detached aliases of the live tensors).
+  NamedTensors state_dict() const;
+  struct LoadResult {
+    std::vector<std::string> missing_keys, unexpected_keys;
+  };
+  // Copies values into the existing tensors (shapes must match; dtypes converted). With strict,
+  // a missing or unexpected key is a ValueError listing them all.
+  LoadResult load_state_dict(const NamedTensors& state, bool strict = true);
+  // Converts every parameter and buffer in place (references stay valid).
+  void to(DType dtype);
+
+ protected:
+  bool training_ = true;
+
+ private:
+  void collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out,
+               std::vector<const TensorImpl*>& seen) const;
+  NamedTensors params_;
+  NamedTensors buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+};
+
+// y = x W^T + b, W (out, in) and b initialised as in PyTorch: U(-1/sqrt(in), 1/sqrt(in)).
+class Linear : public Module {
+ public:
+  Linear(int64_t in_features, int64_t out_features, bool bias = true, DType dtype = DType::float32);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Linear"; }
+  std::string extra_repr() const override;
+  int64_t in_features, out_features;
+};
+
+// Parameter-free elementwise activations.
+#define VARBAYES_ACTIVATION(NAME, FN)                                \
+  class NAME : public Module {                                       \
+   public:                                                           \
+    Tensor forward(const Tensor& x) override { return FN(x); }       \
+    std::string type_name() const override { return #NAME; }        \
+  };
+VARBAYES_ACTIVATION(ReLU, relu)
+VARBAYES_ACTIVATION(Tanh, varbayes::tanh)
+VARBAYES_ACTIVATION(Sigmoid, sigmoid)
+VARBAYES_ACTIVATION(Softplus, softplus)
+#undef VARBAYES_ACTIVATION
+
+class Identity : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return x; }
+  std::string type_name() const override { return "Identity"; }
+};
+
+// Inverted dropout in training mode, identity in eval mode.
+class Dropout : public Module {
+ public:
+  explicit Dropout(double p = 0.5);
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Dropout"; }
+  std::string extra_repr() const override;
+  double p;
+};
+
+// Applies its children in order; children are named "0", "1", ...
+class Sequential : public Module {
+ public:
+  explicit Sequential(std::vector<std::shared_ptr<Module>> modules = {});
+  void append(std::shared_ptr<Module> m);
+  size_t size() const { return named_children().size(); }
+  std::shared_ptr<Module> at(int64_t index) const;
+  Tensor forward(const Tensor& x) override;
+  std::string type_name() const override { return "Sequential"; }
+};
+
+namespace utils {
+// Scales all gradients so their global L2 norm is at most max_norm; returns the norm before.
+double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm);
+// Clamps every gradient element to [-clip_value, clip_value].
+void clip_grad_value_(const std::vector<Tensor>& params, double clip_value);
+}  // namespace utils
+
+}  // namespace varbayes::nn

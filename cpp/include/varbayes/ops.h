@@ -1,0 +1,146 @@
+// Differentiable tensor operations. Each op checks shapes/dtypes, computes its result through the
+// kernel layer and records its vjp (ops/<family>.cpp). Broadcasting follows NumPy's rules.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "varbayes/autograd.h"
+#include "varbayes/random.h"
+#include "varbayes/tensor.h"
+
+namespace varbayes {
+
+// ---- creation -------------------------------------------------------------------------------
+Tensor zeros(const Shape& shape, DType dtype = DType::float32);
+Tensor ones(const Shape& shape, DType dtype = DType::float32);
+Tensor full(const Shape& shape, double value, DType dtype = DType::float32);
+Tensor zeros_like(const Tensor& t);
+Tensor ones_like(const Tensor& t);
+Tensor full_like(const Tensor& t, double value);
+// 0-d tensor holding value.
+Tensor scalar_tensor(double value, DType dtype = DType::float32);
+// Values start, start+step, ... below end (above end for negative step).
+Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::float32);
+// `steps` evenly spaced values from start to end inclusive.
+Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::float32);
+// n x m identity (m = n when m < 0).
+Tensor eye(int64_t n, int64_t m = -1, DType dtype = DType::float32);
+// Standard normal / uniform [0, 1) samples from `gen` (the default generator when null).
+Tensor randn(const Shape& shape, DType dtype = DType::float32, Generator* gen = nullptr);
+Tensor rand(const Shape& shape, DType dtype = DType::float32, Generator* gen = nullptr);
+// Copies `n` values of type T into a new tensor of the given shape.
+Tensor from_values(const std::vector<double>& values, const Shape& shape, DType dtype = DType::float32);
+
+// ---- copies and casts -----------------------------------------------------------------------
+Tensor contiguous(const Tensor& x);   // x itself when already contiguous
+Tensor clone(const Tensor& x);        // always a new contiguous copy (differentiable)
+Tensor to_dtype(const Tensor& x, DType dtype);
+
+// ---- elementwise unary ----------------------------------------------------------------------
+Tensor neg(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor reciprocal(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+// log(1 + exp(x)), stable for large |x|.
+Tensor softplus(const Tensor& x);
+Tensor sign(const Tensor& x);  // not differentiable (zero gradient)
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
+
+// ---- elementwise binary (broadcasting) ------------------------------------------------------
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, const Tensor& b);
+Tensor pow(const Tensor& a, double exponent);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+// Comparisons give 0/1 tensors of a's dtype (no gradient).
+enum class Compare { eq, ne, lt, le, gt, ge };
+Tensor compare(const Tensor& a, const Tensor& b, Compare c);
+// cond != 0 ? a : b, broadcasting all three.
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a);
+Tensor operator+(const Tensor& a, double b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(double a, const Tensor& b);
+
+// ---- in place (no graph: allowed on tensors that do not require grad, or under NoGradGuard) --
+Tensor& copy_(Tensor& dst, const Tensor& src);  // src broadcast to dst's shape, dtype converted
+Tensor& fill_(Tensor& dst, double value);
+Tensor& zero_(Tensor& dst);
+Tensor& add_(Tensor& dst, const Tensor& src, double alpha = 1.0);  // dst += alpha * src
+Tensor& mul_(Tensor& dst, const Tensor& src);
+Tensor& div_(Tensor& dst, const Tensor& src);
+Tensor& mul_(Tensor& dst, double value);
+
+// ---- reductions (dims empty = all dims) -----------------------------------------------------
+Tensor sum(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+Tensor mean(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+// Variance with Bessel's correction by default (correction = 1), as NumPy's ddof.
+Tensor var(const Tensor& x, std::vector<int64_t> dims = {}, int64_t correction = 1, bool keepdim = false);
+Tensor max(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+Tensor min(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+Tensor logsumexp(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+// Sums x down to `shape` (the reverse of broadcasting; used by vjps).
+Tensor sum_to(const Tensor& x, const Shape& shape);
+
+// ---- linear algebra -------------------------------------------------------------------------
+// NumPy matmul semantics: 1-D, 2-D and batched (broadcast batch dims).
+Tensor matmul(const Tensor& a, const Tensor& b);
+// x W^T + b for x (..., in), W (out, in), b (out) or undefined; one fused GEMM.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+
+// ---- views and shape (views share storage) --------------------------------------------------
+Tensor reshape(const Tensor& x, Shape shape);  // a view when possible, else a copy; one dim may be -1
+Tensor view(const Tensor& x, Shape shape);     // a view, or ValueError when strides do not allow it
+Tensor transpose(const Tensor& x, int64_t d0, int64_t d1);
+Tensor permute(const Tensor& x, std::vector<int64_t> dims);
+// Elements start, start+step, ... < stop along dim (bounds clipped like Python slices).
+Tensor slice(const Tensor& x, int64_t dim, int64_t start, int64_t stop, int64_t step = 1);
+// Removes dim by taking index (negative counts from the end).
+Tensor select(const Tensor& x, int64_t dim, int64_t index);
+// Broadcast view (stride 0); -1 keeps a size.
+Tensor expand(const Tensor& x, Shape shape);
+Tensor unsqueeze(const Tensor& x, int64_t dim);
+Tensor squeeze(const Tensor& x, std::optional<int64_t> dim = std::nullopt);
+Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
+Tensor index_select(const Tensor& x, int64_t dim, const std::vector<int64_t>& index);
+Tensor cat(const std::vector<Tensor>& xs, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& xs, int64_t dim = 0);
+// Broadcast shape of two shapes (NumPy rules) or ValueError naming op.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+// ---- neural-network functions ---------------------------------------------------------------
+enum class Reduction { none, mean, sum };
+Reduction reduction_from_string(const std::string& s);
+Tensor softmax(const Tensor& x, int64_t dim = -1);
+Tensor log_softmax(const Tensor& x, int64_t dim = -1);
+// Mean negative log-likelihood of integer class targets under log-probabilities (N, C).
+Tensor nll_loss(const Tensor& log_probs, const std::vector<int64_t>& target, Reduction r = Reduction::mean);
+Tensor cross_entropy(const Tensor& logits, const std::vector<int64_t>& target, Reduction r = Reduction::mean);
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r = Reduction::mean);
+// 0.5 * (log(max(var, eps)) + (input - target)^2 / max(var, eps)) [+ 0.5 log(2 pi) if full].
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, bool full = false,
+                         double eps = 1e-6, Reduction r = Reduction::mean);
+// Inverted dropout: zero with probability p, scale the rest by 1/(1-p); identity when !training.
+Tensor dropout(const Tensor& x, double p, bool training, Generator* gen = nullptr);
+
+}  // namespace varbayes

@@ -1,0 +1,67 @@
+// Counter-based random numbers (Philox4x32-10, Salmon et al. 2011). Element i of a draw depends
+// only on (seed, offset, i), so results are reproducible and independent of the thread count.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+
+#include "varbayes/tensor.h"
+
+namespace varbayes {
+
+// One Philox4x32-10 block: 4 random 32-bit words for a 128-bit counter and a 64-bit key.
+inline std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> ctr, std::array<uint32_t, 2> key) {
+  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u, kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  for (int round = 0; round < 10; ++round) {
+    const uint64_t p0 = uint64_t{kM0} * ctr[0];
+    const uint64_t p1 = uint64_t{kM1} * ctr[2];
+    ctr = {static_cast<uint32_t>(p1 >> 32) ^ ctr[1] ^ key[0], static_cast<uint32_t>(p1),
+           static_cast<uint32_t>(p0 >> 32) ^ ctr[3] ^ key[1], static_cast<uint32_t>(p0)};
+    key[0] += kW0;
+    key[1] += kW1;
+  }
+  return ctr;
+}
+
+// Two uniform doubles in (0, 1) (53 bits each, never 0 so log() is safe) from one block.
+inline std::array<double, 2> philox_uniform2(uint64_t seed, uint64_t block) {
+  const auto r = philox4x32({static_cast<uint32_t>(block), static_cast<uint32_t>(block >> 32), 0u, 0u},
+                            {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)});
+  constexpr double kScale = 1.0 / 9007199254740992.0;  // 2^-53
+  const uint64_t a = (uint64_t{r[0]} << 21) ^ (r[1] >> 11);
+  const uint64_t b = (uint64_t{r[2]} << 21) ^ (r[3] >> 11);
+  return {(static_cast<double>(a & ((1ull << 53) - 1)) + 0.5) * kScale,
+          (static_cast<double>(b & ((1ull << 53) - 1)) + 0.5) * kScale};
+}
+
+// Two standard normals from one block (Box-Muller).
+std::array<double, 2> philox_normal2(uint64_t seed, uint64_t block);
+
+// A stream of blocks: each draw reserves a range of counters, so consecutive draws differ and a
+// re-seeded generator repeats them exactly.
+class Generator {
+ public:
+  explicit Generator(uint64_t seed = 0) : seed_(seed) {}
+  void manual_seed(uint64_t seed);
+  uint64_t seed() const { return seed_; }
+  uint64_t offset() const { return offset_; }
+  void set_offset(uint64_t offset);
+  // Reserves `blocks` counters and returns the first (thread-safe).
+  uint64_t reserve(uint64_t blocks);
+
+  // Fills a contiguous tensor in place.
+  void fill_normal(Tensor& t, double mean = 0.0, double std = 1.0);
+  void fill_uniform(Tensor& t, double low = 0.0, double high = 1.0);
+
+ private:
+  uint64_t seed_;
+  uint64_t offset_ = 0;
+  std::mutex mutex_;
+};
+
+// The process-wide generator used when none is given.
+Generator& default_generator();
+void manual_seed(uint64_t seed);
+
+}  // namespace varbayes

@@ -1,0 +1,67 @@
+// Kernel tables per ISA level and the choice of the active one (cpuid, VARBAYES_ISA).
+#include <omp.h>
+
+#include <array>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include "cpu/kernels.h"
+
+namespace varbayes::cpu {
+
+namespace {
+
+#define VARBAYES_TABLE(ISA) \
+  KernelTable { Isa::ISA, ISA::gemm_f32, ISA::gemm_f64, ISA::unary_f32, ISA::unary_f64, ISA::binary_f32, ISA::binary_f64 }
+// Built eagerly: filling pointers executes no ISA-specific code.
+const std::array<KernelTable, 3> kTables = {VARBAYES_TABLE(scalar), VARBAYES_TABLE(avx2), VARBAYES_TABLE(avx512)};
+#undef VARBAYES_TABLE
+
+std::string detected() {
+  std::string s;
+  for (const auto& name : cpu_features().names()) s += (s.empty() ? "" : " ") + name;
+  return "detected CPU features: " + (s.empty() ? std::string("none") : s) + ", best level " +
+         isa_name(cpu_features().best());
+}
+
+Isa active_isa() {
+  const char* env = std::getenv("VARBAYES_ISA");
+  if (!env || !*env) return cpu_features().best();
+  const std::string value = env;
+  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512}) {
+    if (value != isa_name(isa)) continue;
+    if (isa > cpu_features().best())
+      throw std::invalid_argument("VARBAYES_ISA=" + value + " requested but this CPU lacks it (" +
+                                  detected() + ")");
+    return isa;
+  }
+  throw std::invalid_argument("VARBAYES_ISA='" + value + "' is not one of scalar, avx2, avx512 (" +
+                              detected() + ")");
+}
+
+}  // namespace
+
+const KernelTable& kernels_for(Isa isa) {
+  if (isa < Isa::scalar || isa > Isa::avx512)
+    throw std::invalid_argument("unknown ISA level " + std::to_string(int(isa)));
+  if (isa > cpu_features().best())
+    throw std::invalid_argument(std::string("ISA level ") + isa_name(isa) +
+                                " is not supported by this CPU (" + detected() + ")");
+  return kTables[size_t(isa)];
+}
+
+const KernelTable& kernels() {
+  // Thread-safe static init; if VARBAYES_ISA is invalid this throws and the next call retries.
+  static const KernelTable& table = kernels_for(active_isa());
+  return table;
+}
+
+void set_num_threads(int n) {
+  if (n < 1) throw std::invalid_argument("set_num_threads: n must be >= 1, got " + std::to_string(n));
+  omp_set_num_threads(n);
+}
+
+int get_num_threads() { return omp_get_max_threads(); }
+
+}  // namespace varbayes::cpu

@@ -1,0 +1,9 @@
+// Elementwise kernels for the avx2 level (see elementwise_impl.h).
+#include <algorithm>
+#include <cmath>
+
+#include "cpu/kernels.h"
+
+namespace varbayes::cpu::avx2 {
+#include "cpu/elementwise_impl.h"
+}  // namespace varbayes::cpu::avx2

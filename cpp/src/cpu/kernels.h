@@ -1,0 +1,111 @@
+// Internal kernel interface: the only way op code reaches SIMD code (DESIGN.md section 3, rule 2).
+// Each kernel family has one implementation per ISA level (scalar, avx2, avx512) in its own
+// translation unit; only those files get ISA compiler flags. dispatch.cpp fills one table of
+// function pointers once, from cpuid/xgetbv and the VARBAYES_ISA environment variable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace varbayes::cpu {
+
+enum class Isa { scalar = 0, avx2 = 1, avx512 = 2 };
+
+const char* isa_name(Isa isa);
+
+// CPU features read once with cpuid + xgetbv (the OS must have enabled the register state).
+struct CpuFeatures {
+  bool avx2 = false;
+  bool fma = false;
+  bool avx512f = false;
+  bool avx512dq = false;
+  bool avx512bw = false;
+  bool avx512vl = false;
+  std::string vendor;
+  std::string brand;
+  Isa best() const;  // highest level whose features are all present
+  std::vector<std::string> names() const;
+};
+const CpuFeatures& cpu_features();
+
+// C[M,N] = beta * C + A[M,K] * B[K,N] (+ bias[N]) (then ReLU if relu).
+// A and B are addressed with general row/column strides, so transposed or sliced operands are
+// packed directly without a transposed copy; C is row-major with leading dimension ldc.
+// beta is 0 (C is overwritten, may hold garbage) or 1 (accumulate). bias may be null.
+template <class T>
+struct GemmArgs {
+  int64_t M, N, K;
+  const T* A;
+  int64_t a_row_stride, a_col_stride;
+  const T* B;
+  int64_t b_row_stride, b_col_stride;
+  T* C;
+  int64_t ldc;
+  T beta;
+  const T* bias;
+  bool relu;
+};
+template <class T>
+using GemmFn = void (*)(const GemmArgs<T>&);
+
+// Elementwise unary functions on contiguous arrays (out may alias in).
+enum class Unary { exp, log, log1p, sqrt, tanh, sigmoid, softplus, relu, abs, neg, reciprocal, count };
+template <class T>
+using UnaryFn = void (*)(Unary op, const T* in, T* out, int64_t n);
+
+// Elementwise binary functions with strides in elements (0 = broadcast scalar along the run).
+enum class Binary { add, sub, mul, div, pow, maximum, minimum, count };
+template <class T>
+using BinaryFn = void (*)(Binary op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n);
+
+struct KernelTable {
+  Isa isa;
+  GemmFn<float> gemm_f32;
+  GemmFn<double> gemm_f64;
+  UnaryFn<float> unary_f32;
+  UnaryFn<double> unary_f64;
+  BinaryFn<float> binary_f32;
+  BinaryFn<double> binary_f64;
+};
+
+// The table for the active ISA level, filled on first use.
+const KernelTable& kernels();
+// Table for a given level (throws std::invalid_argument if the CPU lacks it); used by tests
+// that compare every variant against the scalar reference.
+const KernelTable& kernels_for(Isa isa);
+
+// Typed access used by the op layer.
+template <class T>
+inline GemmFn<T> gemm_fn(const KernelTable& k) {
+  if constexpr (sizeof(T) == 4) return k.gemm_f32; else return k.gemm_f64;
+}
+template <class T>
+inline UnaryFn<T> unary_fn(const KernelTable& k) {
+  if constexpr (sizeof(T) == 4) return k.unary_f32; else return k.unary_f64;
+}
+template <class T>
+inline BinaryFn<T> binary_fn(const KernelTable& k) {
+  if constexpr (sizeof(T) == 4) return k.binary_f32; else return k.binary_f64;
+}
+
+// Per-ISA entry points (defined in <family>_<isa>.cpp).
+#define VARBAYES_DECLARE_ISA(ISA)                              \
+  namespace ISA {                                              \
+  void gemm_f32(const GemmArgs<float>& a);                     \
+  void gemm_f64(const GemmArgs<double>& a);                    \
+  void unary_f32(Unary op, const float* in, float* out, int64_t n);    \
+  void unary_f64(Unary op, const double* in, double* out, int64_t n);  \
+  void binary_f32(Binary op, const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t n);      \
+  void binary_f64(Binary op, const double* a, int64_t sa, const double* b, int64_t sb, double* out, int64_t n);  \
+  }
+VARBAYES_DECLARE_ISA(scalar)
+VARBAYES_DECLARE_ISA(avx2)
+VARBAYES_DECLARE_ISA(avx512)
+#undef VARBAYES_DECLARE_ISA
+
+// Threads used by kernels (OpenMP). Results do not depend on it beyond float round-off.
+void set_num_threads(int n);
+int get_num_threads();
+
+}  // namespace varbayes::cpu

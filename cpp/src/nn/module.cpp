@@ -1,0 +1,217 @@
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "ops/iter.h"
+#include "varbayes/nn.h"
+
+namespace varbayes::nn {
+
+namespace {
+template <class V>
+V* find_named(std::vector<std::pair<std::string, V>>& items, const std::string& name) {
+  for (auto& [n, v] : items)
+    if (n == name) return &v;
+  return nullptr;
+}
+template <class V>
+void set_named(std::vector<std::pair<std::string, V>>& items, const std::string& name, V value) {
+  if (V* slot = find_named(items, name))
+    *slot = std::move(value);
+  else
+    items.emplace_back(name, std::move(value));
+}
+void check_name(const std::string& name, const char* what) {
+  if (name.empty() || name.find('.') != std::string::npos)
+    fail<ValueError>(what, " name '", name, "' must be non-empty and contain no '.'");
+}
+}  // namespace
+
+Tensor Module::forward(const Tensor&) {
+  fail<RuntimeError>(type_name(), " does not define forward()");
+}
+
+void Module::register_parameter(const std::string& name, Tensor t) {
+  check_name(name, "parameter");
+  if (t.defined()) {
+    if (!t.is_leaf())
+      fail<ValueError>("parameter '", name, "' must be a leaf tensor (use detach() on computed values)");
+    // A tensor already made a parameter (nn.Parameter(..., requires_grad=False)) keeps its flag.
+    if (!t.impl()->is_parameter) t.impl()->requires_grad = true;
+    t.impl()->is_parameter = true;
+  }
+  unregister(name);
+  params_.emplace_back(name, std::move(t));
+}
+
+void Module::register_buffer(const std::string& name, Tensor t) {
+  check_name(name, "buffer");
+  unregister(name);
+  buffers_.emplace_back(name, std::move(t));
+}
+
+void Module::register_module(const std::string& name, std::shared_ptr<Module> m) {
+  check_name(name, "submodule");
+  if (m.get() == this) fail<ValueError>("a module cannot be its own submodule ('", name, "')");
+  if (find_named(children_, name)) {
+    set_named(children_, name, std::move(m));
+    return;
+  }
+  unregister(name);
+  children_.emplace_back(name, std::move(m));
+}
+
+bool Module::unregister(const std::string& name) {
+  auto drop = [&](auto& items) {
+    auto it = std::find_if(items.begin(), items.end(), [&](const auto& kv) { return kv.first == name; });
+    if (it == items.end()) return false;
+    items.erase(it);
+    return true;
+  };
+  return drop(params_) || drop(buffers_) || drop(children_);
+}
+
+Tensor* Module::find_parameter(const std::string& name) { return find_named(params_, name); }
+Tensor* Module::find_buffer(const std::string& name) { return find_named(buffers_, name); }
+std::shared_ptr<Module> Module::find_module(const std::string& name) const {
+  for (const auto& [n, m] : children_)
+    if (n == name) return m;
+  return nullptr;
+}
+
+const Tensor& Module::param(const std::string& name) const {
+  for (const auto& [n, t] : params_)
+    if (n == name) return t;
+  fail<ValueError>(type_name(), " has no parameter '", name, "'");
+}
+
+void Module::collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out,
+                     std::vector<const TensorImpl*>& seen) const {
+  for (const auto& [n, t] : buffers ? buffers_ : params_) {
+    if (!t.defined() || std::find(seen.begin(), seen.end(), t.impl()) != seen.end()) continue;
+    seen.push_back(t.impl());
+    out.emplace_back(prefix + n, t);
+  }
+  if (!recurse) return;
+  for (const auto& [n, m] : children_)
+    if (m) m->collect(prefix + n + ".", true, buffers, out, seen);
+}
+
+NamedTensors Module::named_parameters(bool recurse) const {
+  NamedTensors out;
+  std::vector<const TensorImpl*> seen;
+  collect("", recurse, false, out, seen);
+  return out;
+}
+
+std::vector<Tensor> Module::parameters(bool recurse) const {
+  std::vector<Tensor> out;
+  for (auto& [n, t] : named_parameters(recurse)) out.push_back(t);
+  return out;
+}
+
+NamedTensors Module::named_buffers(bool recurse) const {
+  NamedTensors out;
+  std::vector<const TensorImpl*> seen;
+  collect("", recurse, true, out, seen);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<Module>>> Module::named_modules() {
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> out{{"", shared_from_this()}};
+  // Explicit stack of (prefix, module) so deep nesting cannot overflow the call stack.
+  std::vector<std::pair<std::string, Module*>> stack{{"", this}};
+  std::set<const Module*> seen{this};
+  while (!stack.empty()) {
+    auto [prefix, m] = stack.back();
+    stack.pop_back();
+    std::vector<std::pair<std::string, Module*>> next;
+    for (const auto& [n, c] : m->children_) {
+      if (!c || !seen.insert(c.get()).second) continue;
+      const std::string name = prefix.empty() ? n : prefix + "." + n;
+      out.emplace_back(name, c);
+      next.emplace_back(name, c.get());
+    }
+    stack.insert(stack.end(), next.rbegin(), next.rend());
+  }
+  return out;
+}
+
+void Module::train(bool mode) {
+  training_ = mode;
+  for (auto& [n, m] : children_)
+    if (m) m->train(mode);
+}
+
+void Module::zero_grad(bool set_to_none) {
+  NoGradGuard no_grad;
+  for (auto& [n, t] : named_parameters()) {
+    if (!t.grad().defined()) continue;
+    if (set_to_none) {
+      t.impl()->grad.reset();
+    } else {
+      Tensor g = t.grad();
+      zero_(g);
+    }
+  }
+}
+
+NamedTensors Module::state_dict() const {
+  NamedTensors out;
+  for (auto& [n, t] : named_parameters()) out.emplace_back(n, t.detach());
+  for (auto& [n, t] : named_buffers()) out.emplace_back(n, t.detach());
+  return out;
+}
+
+Module::LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
+  NamedTensors own = named_parameters();
+  for (auto& kv : named_buffers()) own.push_back(kv);
+  LoadResult r;
+  std::set<std::string> given;
+  for (const auto& [n, t] : state) given.insert(n);
+  for (const auto& [n, t] : own)
+    if (!given.count(n)) r.missing_keys.push_back(n);
+  for (const auto& [n, t] : state) {
+    auto it = std::find_if(own.begin(), own.end(), [&](const auto& kv) { return kv.first == n; });
+    if (it == own.end()) r.unexpected_keys.push_back(n);
+  }
+  if (strict && (!r.missing_keys.empty() || !r.unexpected_keys.empty())) {
+    std::ostringstream os;
+    os << "load_state_dict: keys do not match " << type_name() << ".";
+    if (!r.missing_keys.empty()) {
+      os << " Missing:";
+      for (auto& k : r.missing_keys) os << ' ' << k;
+      os << '.';
+    }
+    if (!r.unexpected_keys.empty()) {
+      os << " Unexpected:";
+      for (auto& k : r.unexpected_keys) os << ' ' << k;
+      os << '.';
+    }
+    throw ValueError(os.str());
+  }
+  // Check every shape before writing anything, so a failed load leaves the module unchanged.
+  for (const auto& [n, t] : state) {
+    auto it = std::find_if(own.begin(), own.end(), [&](const auto& kv) { return kv.first == n; });
+    if (it != own.end() && it->second.shape() != t.shape())
+      fail<ValueError>("load_state_dict: '", n, "' has shape ", shape_str(t.shape()), " in the state, ",
+                       shape_str(it->second.shape()), " in the module");
+  }
+  NoGradGuard no_grad;
+  for (const auto& [n, t] : state) {
+    auto it = std::find_if(own.begin(), own.end(), [&](const auto& kv) { return kv.first == n; });
+    if (it != own.end()) copy_(it->second, t);
+  }
+  return r;
+}
+
+void Module::to(DType dtype) {
+  NoGradGuard no_grad;
+  for (auto& [n, t] : named_parameters())
+    if (t.dtype() != dtype) t.set_data(to_dtype(t.detach(), dtype));
+  for (auto& [n, t] : named_buffers())
+    if (t.dtype() != dtype) t.set_data(to_dtype(t.detach(), dtype));
+}
+
+}  // namespace varbayes::nn

@@ -1,0 +1,136 @@
+// Neural-network functions: softmax, log_softmax, losses, dropout.
+#include <cmath>
+#include <numbers>
+
+#include "ops/iter.h"
+#include "varbayes/ops.h"
+
+namespace varbayes {
+
+namespace {
+using grads = std::vector<Tensor>;
+
+Tensor reduce(const Tensor& loss, Reduction r) {
+  switch (r) {
+    case Reduction::none: return loss;
+    case Reduction::sum: return sum(loss);
+    case Reduction::mean: break;
+  }
+  return mean(loss);
+}
+
+void check_same_shape(const Tensor& a, const Tensor& b, const char* op, const char* an, const char* bn) {
+  if (a.shape() != b.shape())
+    fail<ValueError>(op, ": ", an, " shape ", shape_str(a.shape()), " and ", bn, " shape ", shape_str(b.shape()),
+                     " differ");
+}
+}  // namespace
+
+Reduction reduction_from_string(const std::string& s) {
+  if (s == "mean") return Reduction::mean;
+  if (s == "sum") return Reduction::sum;
+  if (s == "none") return Reduction::none;
+  fail<ValueError>("reduction must be 'mean', 'sum' or 'none', got '", s, "'");
+}
+
+Tensor softmax(const Tensor& x, int64_t dim) {
+  dim = wrap_dim(dim, x.dim(), "softmax");
+  Tensor y;
+  {
+    NoGradGuard no_grad;
+    const Tensor e = exp(x - max(x, {dim}, true));
+    y = e / sum(e, {dim}, true);
+  }
+  record("softmax", y, {x}, [y = Saved(y), dim](const Tensor& g, const NeedsGrad&) {
+    const Tensor yv = y.get();
+    return grads{yv * (g - sum(g * yv, {dim}, true))};
+  });
+  return y;
+}
+
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  dim = wrap_dim(dim, x.dim(), "log_softmax");
+  Tensor y;
+  {
+    NoGradGuard no_grad;
+    y = x - logsumexp(x, {dim}, true);
+  }
+  record("log_softmax", y, {x}, [y = Saved(y), dim](const Tensor& g, const NeedsGrad&) {
+    return grads{g - exp(y.get()) * sum(g, {dim}, true)};
+  });
+  return y;
+}
+
+Tensor nll_loss(const Tensor& logp, const std::vector<int64_t>& target, Reduction r) {
+  if (logp.dim() != 2)
+    fail<ValueError>("nll_loss: expected log-probabilities of shape (N, C), got ", shape_str(logp.shape()));
+  const int64_t n = logp.size(0), c = logp.size(1);
+  if (static_cast<int64_t>(target.size()) != n)
+    fail<ValueError>("nll_loss: ", target.size(), " targets for a batch of ", n);
+  for (size_t i = 0; i < target.size(); ++i)
+    if (target[i] < 0 || target[i] >= c)
+      fail<IndexError>("nll_loss: target ", target[i], " at position ", i, " is out of range for ", c, " classes");
+  Tensor picked = empty({n}, logp.dtype());
+  dispatch_dtype(logp.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = static_cast<const T*>(logp.storage()->data()) + logp.offset();
+    T* o = picked.data<T>();
+    for (int64_t i = 0; i < n; ++i) o[i] = -p[i * logp.strides()[0] + target[i] * logp.strides()[1]];
+  });
+  record("nll_loss", picked, {logp}, [shape = logp.shape(), target](const Tensor& g, const NeedsGrad&) {
+    Tensor gx = zeros(shape, g.dtype());
+    const Tensor gc = detail::materialize(g);
+    dispatch_dtype(g.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      T* px = gx.data<T>();
+      const T* pg = gc.data<T>();
+      for (size_t i = 0; i < target.size(); ++i) px[i * shape[1] + target[i]] = -pg[i];
+    });
+    return grads{gx};
+  });
+  return reduce(picked, r);
+}
+
+Tensor cross_entropy(const Tensor& logits, const std::vector<int64_t>& target, Reduction r) {
+  if (logits.dim() != 2)
+    fail<ValueError>("cross_entropy: expected logits of shape (N, C), got ", shape_str(logits.shape()));
+  return nll_loss(log_softmax(logits, 1), target, r);
+}
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
+  check_same_shape(input, target, "mse_loss", "input", "target");
+  const Tensor d = input - target;
+  return reduce(d * d, r);
+}
+
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, bool full, double eps,
+                         Reduction r) {
+  check_same_shape(input, target, "gaussian_nll_loss", "input", "target");
+  if (broadcast_shapes(input.shape(), var.shape(), "gaussian_nll_loss") != input.shape())
+    fail<ValueError>("gaussian_nll_loss: var of shape ", shape_str(var.shape()), " does not broadcast to input shape ",
+                     shape_str(input.shape()));
+  {
+    NoGradGuard no_grad;
+    if (min(var.detach()).item() < 0) fail<ValueError>("gaussian_nll_loss: var has negative entries");
+  }
+  // Clamp the value at eps but let the gradient through unchanged, as PyTorch does.
+  const Tensor v = var + (clamp(var.detach(), eps, std::nullopt) - var.detach());
+  const Tensor d = input - target;
+  Tensor loss = (log(v) + d * d / v) * 0.5;
+  if (full) loss = loss + 0.5 * std::log(2.0 * std::numbers::pi);
+  return reduce(loss, r);
+}
+
+Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
+  if (!(p >= 0.0 && p <= 1.0)) fail<ValueError>("dropout: probability must be in [0, 1], got ", p);
+  if (!training || p == 0.0) return x;
+  if (p == 1.0) return x * 0.0;
+  Tensor keep = rand(x.shape(), x.dtype(), gen);
+  {
+    NoGradGuard no_grad;
+    keep = compare(keep, scalar_tensor(p, x.dtype()), Compare::ge) / (1.0 - p);
+  }
+  return x * keep;
+}
+
+}  // namespace varbayes
