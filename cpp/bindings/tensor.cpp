@@ -73,7 +73,7 @@ Tensor binary_with(const Tensor& a, py::handle b, Tensor (*op)(const Tensor&, co
 }  // namespace
 
 void init_tensor(py::module_& m) {
-  py::enum_<DType>(m, "dtype", "Element type of a tensor.")
+  py::enum_<DType>(m, "DType", "Element type of a tensor (varbayes.float32 or varbayes.float64).")
       .value("float32", DType::float32)
       .value("float64", DType::float64)
       .def_property_readonly("itemsize", [](DType d) { return itemsize(d); })

@@ -20,7 +20,7 @@ from ._core import (
     cpu_info,
     default_generator,
     div,
-    dtype,
+    DType,
     empty,
     exp,
     eye,

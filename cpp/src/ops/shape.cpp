@@ -46,19 +46,21 @@ std::optional<Shape> view_strides(const Tensor& x, const Shape& shape) {
     return ns;
   }
   int64_t view_d = static_cast<int64_t>(shape.size()) - 1;
-  int64_t chunk = 1;
-  int64_t tensor_numel = 1;
+  int64_t chunk_stride = os.back();  // stride of the innermost dim of the current chunk
+  int64_t tensor_numel = 1, view_numel = 1;
   for (int64_t d = static_cast<int64_t>(old.size()) - 1; d >= 0; --d) {
     tensor_numel *= old[d];
-    if (d == 0 || (old[d - 1] != 1 && os[d - 1] != tensor_numel * os[d])) {
-      chunk = os[d];
-      while (view_d >= 0 && (chunk < tensor_numel * os[d] || shape[view_d] == 1)) {
-        ns[view_d] = chunk;
-        chunk *= shape[view_d];
+    if (d == 0 || (old[d - 1] != 1 && os[d - 1] != tensor_numel * chunk_stride)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
+        ns[view_d] = view_numel * chunk_stride;
+        view_numel *= shape[view_d];
         --view_d;
       }
-      if (chunk != tensor_numel * os[d]) return std::nullopt;
-      if (d > 0) tensor_numel = 1;
+      if (view_numel != tensor_numel) return std::nullopt;
+      if (d > 0) {
+        chunk_stride = os[d - 1];
+        tensor_numel = view_numel = 1;
+      }
     }
   }
   if (view_d != -1) return std::nullopt;

@@ -1,0 +1,144 @@
+"""Reference implementations for op tests: one op namespace per library, and finite differences.
+
+An op under test is written once as ``fn(L, *inputs)``, where ``L`` is one of the namespaces below
+(``VB`` for varbayes, ``NP`` for float64 NumPy/SciPy, ``torch_reference(torch)`` for PyTorch). Each
+namespace offers the varbayes names and signatures (``L.max(x, dim, keepdim)``,
+``L.cross_entropy(x, [targets])``); operators and indexing work on all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+import varbayes as vb
+
+
+class Api:
+    """A namespace looked up in several sources in order: dicts of overrides, then modules."""
+
+    def __init__(self, *sources: Any) -> None:
+        self._sources = sources
+
+    def __getattr__(self, name: str) -> Any:
+        for source in self._sources:
+            value = source.get(name) if isinstance(source, dict) else getattr(source, name, None)
+            if value is not None:
+                return value
+        raise AttributeError(name)
+
+
+def _all_dims(x: Any, dim: Any) -> Any:
+    return tuple(range(x.ndim)) if dim is None else dim
+
+
+def _reduce(fn: Callable[..., Any], x: np.ndarray, dim: Any, keepdim: bool, **kw: Any) -> np.ndarray:
+    return np.asarray(fn(x, axis=dim, keepdims=keepdim, **kw))
+
+
+def _flatten(x: np.ndarray, start_dim: int = 0, end_dim: int = -1) -> np.ndarray:
+    start, end = start_dim % x.ndim, end_dim % x.ndim
+    return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1 :])
+
+
+def _reduction(loss: Any, reduction: str) -> Any:
+    return {"mean": loss.mean, "sum": loss.sum, "none": lambda: loss}[reduction]()
+
+
+def _np_nll_loss(logp: np.ndarray, target: Sequence[int], reduction: str = "mean") -> np.ndarray:
+    return np.asarray(_reduction(-logp[np.arange(len(target)), target], reduction))
+
+
+def _np_gaussian_nll_loss(
+    x: np.ndarray, y: np.ndarray, var: np.ndarray, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
+) -> np.ndarray:
+    v = np.maximum(var, eps)
+    loss = 0.5 * (np.log(v) + (x - y) ** 2 / v) + (0.5 * np.log(2 * np.pi) if full else 0.0)
+    return np.asarray(_reduction(loss, reduction))
+
+
+VB = Api({"expand": lambda x, shape: x.expand(*shape), "view": lambda x, shape: x.view(*shape)}, vb, vb.nn.functional)
+
+NP = Api(
+    {
+        "neg": np.negative,
+        "pow": np.power,
+        "clamp": lambda x, min=None, max=None: np.clip(x, min, max),
+        "relu": lambda x: np.where(x < 0, 0.0, x),
+        "sigmoid": special.expit,
+        "softplus": lambda x: np.logaddexp(0.0, x),
+        "sum": lambda x, dim=None, keepdim=False: _reduce(np.sum, x, dim, keepdim),
+        "mean": lambda x, dim=None, keepdim=False: _reduce(np.mean, x, dim, keepdim),
+        "max": lambda x, dim=None, keepdim=False: _reduce(np.max, x, dim, keepdim),
+        "min": lambda x, dim=None, keepdim=False: _reduce(np.min, x, dim, keepdim),
+        "var": lambda x, dim=None, correction=1, keepdim=False: _reduce(np.var, x, dim, keepdim, ddof=correction),
+        "logsumexp": lambda x, dim=None, keepdim=False: _reduce(special.logsumexp, x, dim, keepdim),
+        "view": np.reshape,
+        "expand": np.broadcast_to,
+        "transpose": np.swapaxes,
+        "permute": np.transpose,
+        "unsqueeze": np.expand_dims,
+        "squeeze": lambda x, dim=None: np.squeeze(x, axis=dim),
+        "flatten": _flatten,
+        "index_select": lambda x, dim, index: np.take(x, index, axis=dim),
+        "cat": lambda xs, dim=0: np.concatenate(xs, axis=dim),
+        "softmax": lambda x, dim=-1: special.softmax(x, axis=dim),
+        "log_softmax": lambda x, dim=-1: special.log_softmax(x, axis=dim),
+        "linear": lambda x, w, b=None: x @ w.T + (0.0 if b is None else b),
+        "nll_loss": _np_nll_loss,
+        "cross_entropy": lambda x, t, reduction="mean": _np_nll_loss(special.log_softmax(x, axis=1), t, reduction),
+        "mse_loss": lambda x, y, reduction="mean": np.asarray(_reduction((x - y) ** 2, reduction)),
+        "gaussian_nll_loss": _np_gaussian_nll_loss,
+    },
+    np,
+)
+
+
+def torch_reference(torch: Any) -> Api:
+    """The PyTorch namespace with varbayes signatures (pass the imported torch module)."""
+    F = torch.nn.functional
+
+    def reduce(fn: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda x, dim=None, keepdim=False: fn(x, dim=_all_dims(x, dim), keepdim=keepdim)
+
+    def targets(t: Sequence[int]) -> Any:
+        return torch.tensor(t, dtype=torch.int64)
+
+    return Api(
+        {
+            "sum": reduce(torch.sum),
+            "mean": reduce(torch.mean),
+            "max": reduce(torch.amax),
+            "min": reduce(torch.amin),
+            "logsumexp": reduce(torch.logsumexp),
+            "squeeze": lambda x, dim=None: x.squeeze() if dim is None else x.squeeze(dim),
+            "expand": lambda x, shape: x.expand(*shape),
+            "view": lambda x, shape: x.view(*shape),
+            "index_select": lambda x, dim, index: torch.index_select(x, dim, targets(index)),
+            "nll_loss": lambda x, t, reduction="mean": F.nll_loss(x, targets(t), reduction=reduction),
+            "cross_entropy": lambda x, t, reduction="mean": F.cross_entropy(x, targets(t), reduction=reduction),
+        },
+        torch,
+        F,
+    )
+
+
+def numerical_grads(
+    f: Callable[..., np.ndarray], arrays: Sequence[np.ndarray], g: np.ndarray, h: float = 1e-6
+) -> list[np.ndarray]:
+    """Central differences of sum(f(*arrays) * g) with respect to each array (float64)."""
+    grads = []
+    for k, a in enumerate(arrays):
+        grad = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            values = []
+            for step in (h, -h):
+                moved = [x.copy() for x in arrays]
+                moved[k][idx] += step
+                values.append(np.sum(f(*moved) * g))
+            grad[idx] = (values[0] - values[1]) / (2 * h)
+        grads.append(grad)
+    return grads
