@@ -65,6 +65,9 @@ VB = Api({"expand": lambda x, shape: x.expand(*shape), "view": lambda x, shape: 
 NP = Api(
     {
         "neg": np.negative,
+        "sub": np.subtract,
+        "mul": np.multiply,
+        "div": np.divide,
         "pow": np.power,
         "clamp": lambda x, min=None, max=None: np.clip(x, min, max),
         "relu": lambda x: np.where(x < 0, 0.0, x),
@@ -85,6 +88,7 @@ NP = Api(
         "flatten": _flatten,
         "index_select": lambda x, dim, index: np.take(x, index, axis=dim),
         "cat": lambda xs, dim=0: np.concatenate(xs, axis=dim),
+        "stack": lambda xs, dim=0: np.stack(xs, axis=dim),
         "softmax": lambda x, dim=-1: special.softmax(x, axis=dim),
         "log_softmax": lambda x, dim=-1: special.log_softmax(x, axis=dim),
         "linear": lambda x, w, b=None: x @ w.T + (0.0 if b is None else b),
@@ -120,9 +124,12 @@ def torch_reference(torch: Any) -> Api:
             "index_select": lambda x, dim, index: torch.index_select(x, dim, targets(index)),
             "nll_loss": lambda x, t, reduction="mean": F.nll_loss(x, targets(t), reduction=reduction),
             "cross_entropy": lambda x, t, reduction="mean": F.cross_entropy(x, targets(t), reduction=reduction),
+            "softplus": F.softplus,
+            "linear": F.linear,
+            "mse_loss": F.mse_loss,
+            "gaussian_nll_loss": F.gaussian_nll_loss,
         },
         torch,
-        F,
     )
 
 

@@ -15,6 +15,7 @@ void init_tensor(py::module_& m);
 void init_ops(py::module_& m);
 void init_random(py::module_& m);
 void init_nn(py::module_& m);
+void init_bayes(py::module_& m);
 void init_optim(py::module_& m);
 void init_cpu(py::module_& m);
 

@@ -18,5 +18,6 @@ PYBIND11_MODULE(_core, m) {
   varbayes::bind::init_random(m);
   varbayes::bind::init_ops(m);
   varbayes::bind::init_nn(m);
+  varbayes::bind::init_bayes(m);
   varbayes::bind::init_optim(m);
 }

@@ -35,17 +35,18 @@ nn::NamedTensors state_from_py(const py::dict& d) {
 py::object object_setattr() { return py::module_::import("builtins").attr("object").attr("__setattr__"); }
 
 std::string module_repr(py::handle self) {
+  // PyTorch's layout: constructor arguments inline, or on their own line above the children.
   Module& mod = self.cast<Module&>();
-  std::string s = py::str(py::type::of(self).attr("__name__")).cast<std::string>() + "(";
-  s += self.attr("extra_repr")().cast<std::string>();
-  if (!mod.named_children().empty()) {
-    s += "\n";
-    for (const auto& [n, c] : mod.named_children()) {
-      std::string child = py::repr(py::cast(c)).cast<std::string>();
-      for (size_t pos = child.find('\n'); pos != std::string::npos; pos = child.find('\n', pos + 1))
-        child.insert(pos + 1, "  ");
-      s += "  (" + n + "): " + child + "\n";
-    }
+  const std::string name = py::str(py::type::of(self).attr("__name__")).cast<std::string>();
+  const std::string extra = self.attr("extra_repr")().cast<std::string>();
+  if (mod.named_children().empty()) return name + "(" + extra + ")";
+  std::string s = name + "(\n";
+  if (!extra.empty()) s += "  " + extra + "\n";
+  for (const auto& [n, c] : mod.named_children()) {
+    std::string child = py::repr(py::cast(c)).cast<std::string>();
+    for (size_t pos = child.find('\n'); pos != std::string::npos; pos = child.find('\n', pos + 1))
+      child.insert(pos + 1, "  ");
+    s += "  (" + n + "): " + child + "\n";
   }
   return s + ")";
 }
@@ -131,10 +132,12 @@ void init_nn(py::module_& m) {
         for (auto& [n, c] : mod.named_children()) out.push_back(c);
         return out;
       }, "Direct submodules.")
-      .def("named_modules", &Module::named_modules, "(name, module) pairs: this module ('') and all descendants.")
-      .def("modules", [](Module& mod) {
+      // These take a shared_ptr: a Python subclass has no C++ owner for shared_from_this() otherwise.
+      .def("named_modules", [](const std::shared_ptr<Module>& mod) { return mod->named_modules(); },
+           "(name, module) pairs: this module ('') and all descendants.")
+      .def("modules", [](const std::shared_ptr<Module>& mod) {
         std::vector<std::shared_ptr<Module>> out;
-        for (auto& [n, c] : mod.named_modules()) out.push_back(c);
+        for (auto& [n, c] : mod->named_modules()) out.push_back(c);
         return out;
       }, "This module and all descendants.")
       .def("train", [](py::object self, bool mode) {

@@ -16,6 +16,13 @@ Tensor with_grad(Tensor t, bool requires_grad) {
 
 Generator* generator_arg(py::handle g) { return g.is_none() ? nullptr : g.cast<Generator*>(); }
 
+// Functions registered by `both` run with the GIL released; Python arguments are parsed under it.
+template <class F>
+auto with_gil(F&& parse) {
+  py::gil_scoped_acquire gil;
+  return parse();
+}
+
 }  // namespace
 
 void init_ops(py::module_& m) {
@@ -59,8 +66,9 @@ void init_ops(py::module_& m) {
 
   // Reductions: dim is None (all), an int or a tuple of ints.
   auto reduction = [&](const char* name, Tensor (*op)(const Tensor&, std::vector<int64_t>, bool), const char* doc) {
-    both(name, [op](const Tensor& x, py::object dim, bool keepdim) { return op(x, parse_dims(dim), keepdim); }, doc,
-         py::arg("dim") = py::none(), py::arg("keepdim") = false);
+    both(name, [op](const Tensor& x, py::object dim, bool keepdim) {
+      return op(x, with_gil([&] { return parse_dims(dim); }), keepdim);
+    }, doc, py::arg("dim") = py::none(), py::arg("keepdim") = false);
   };
   reduction("sum", &sum, "Sum over dim (all dims when None).");
   reduction("mean", &mean, "Mean over dim (all dims when None).");
@@ -68,15 +76,15 @@ void init_ops(py::module_& m) {
   reduction("min", &min, "Minimum over dim (ties share the gradient).");
   reduction("logsumexp", &logsumexp, "log(sum(exp(x))) over dim, computed stably.");
   both("var", [](const Tensor& x, py::object dim, int64_t correction, bool keepdim) {
-    return var(x, parse_dims(dim), correction, keepdim);
+    return var(x, with_gil([&] { return parse_dims(dim); }), correction, keepdim);
   }, "Variance over dim with `correction` degrees of freedom removed (1: unbiased).",
        py::arg("dim") = py::none(), py::arg("correction") = 1, py::arg("keepdim") = false);
 
   // Shape ops. Methods take sizes as varargs (x.reshape(2, 3)); functions take a tuple.
   m.def("reshape", [](const Tensor& x, const Shape& s) { return reshape(x, s); }, py::arg("input"), py::arg("shape"),
         "A tensor with the same elements and a new shape (a view when possible).");
-  cls.def("reshape", [](const Tensor& x, py::args s) { return reshape(x, parse_shape(s, "reshape")); })
-      .def("view", [](const Tensor& x, py::args s) { return view(x, parse_shape(s, "view")); },
+  cls.def("reshape", [](const Tensor& x, py::args s) { return reshape(x, parse_ints(s, "reshape")); })
+      .def("view", [](const Tensor& x, py::args s) { return view(x, parse_ints(s, "view")); },
            "A view with a new shape; raises ValueError when the strides do not allow one.")
       .def("expand", [](const Tensor& x, py::args s) { return expand(x, parse_ints(s, "expand")); },
            "A broadcast view to a larger shape (-1 keeps a size).")
@@ -103,7 +111,8 @@ void init_ops(py::module_& m) {
        "Removes dimensions of size 1 (only `dim` when given).", py::arg("dim") = py::none());
   both("flatten", &flatten, "Merges dimensions start_dim..end_dim.", py::arg("start_dim") = 0, py::arg("end_dim") = -1);
   both("index_select", [](const Tensor& x, int64_t dim, py::handle index) {
-    return index_select(x, dim, parse_index(index, "index_select"));
+    const auto idx = with_gil([&] { return parse_index(index, "index_select"); });
+    return index_select(x, dim, idx);
   }, "Copies the entries at the given integer indices along dim.", py::arg("dim"), py::arg("index"));
   m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0, "Concatenates tensors along an existing dimension.");
   m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0, "Stacks tensors along a new dimension.");

@@ -116,7 +116,7 @@ void init_tensor(py::module_& m) {
           "requires_grad", &Tensor::requires_grad, [](Tensor& t, bool r) { t.set_requires_grad(r); },
           "Whether gradients are computed for this tensor.")
       .def(
-          "requires_grad_", [](Tensor& t, bool r) { return t.set_requires_grad(r); }, py::arg("requires_grad") = true,
+          "requires_grad_", [](Tensor& t, bool r) -> Tensor& { return t.set_requires_grad(r); }, py::arg("requires_grad") = true,
           "Sets requires_grad in place and returns the tensor.")
       .def_property(
           "grad", [](const Tensor& t) -> py::object { return t.grad().defined() ? py::cast(t.grad()) : py::none(); },

@@ -20,9 +20,8 @@ std::string shape_str(const std::vector<int64_t>& shape) {
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
   // Round up: aligned_alloc requires a multiple of the alignment; never allocate 0 bytes.
   const size_t rounded = (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
-  if (rounded < nbytes) throw std::bad_alloc();
-  void* p = std::aligned_alloc(kAlignment, rounded);
-  if (!p) throw std::bad_alloc();
+  void* p = rounded < nbytes ? nullptr : std::aligned_alloc(kAlignment, rounded);
+  if (!p) fail<MemoryError>("cannot allocate ", nbytes, " bytes of tensor storage");
   return std::shared_ptr<Storage>(new Storage(p, nbytes, nullptr));
 }
 
@@ -65,7 +64,9 @@ int64_t wrap_dim(int64_t d, int64_t ndim, const char* op) {
 Tensor empty(const Shape& shape, DType dtype) {
   const int64_t n = shape_numel(shape);
   const size_t item = itemsize(dtype);
-  if (static_cast<uint64_t>(n) > std::numeric_limits<size_t>::max() / item) throw std::bad_alloc();
+  if (static_cast<uint64_t>(n) > std::numeric_limits<size_t>::max() / item)
+    fail<MemoryError>("cannot allocate a ", dtype_name(dtype), " tensor of shape ", shape_str(shape), " (", n,
+                      " elements)");
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::allocate(static_cast<size_t>(n) * item);
   impl->shape = shape;

@@ -1,7 +1,6 @@
 // The backward engine: accumulation, retained and freed graphs, grad mode, detach, shared inputs,
 // in-place changes of saved tensors, and 100,000-op chains (no recursion when running or freeing).
 #include <catch2/catch.hpp>
-
 #include <cmath>
 
 #include "test_util.h"
@@ -32,7 +31,7 @@ TEST_CASE("gradients accumulate over backward calls until reset", "[autograd]") 
   check_values(x.grad(), {2, 4});
 }
 
-TEST_CASE("retain_graph keeps saved tensors; a freed graph refuses a second backward", "[autograd]") {
+TEST_CASE("retain_graph keeps saved tensors, a freed graph refuses a second backward", "[autograd]") {
   Tensor x = leaf({0.5, -1});
   const Tensor y = sum(exp(x));
   y.backward(Tensor(), true);
@@ -50,7 +49,7 @@ TEST_CASE("backward checks its root and gradient", "[autograd]") {
   CHECK_THROWS_AS(y.backward(ones({2}, DType::float64)), ValueError);
   CHECK_THROWS_AS(zeros({}).backward(), RuntimeError);  // does not require grad
   y.backward(full({3}, 2.0, DType::float32));           // converted to the output's dtype
-  check_values(x.grad(), {2 * std::exp(1.0), 2 * std::exp(2.0), 2 * std::exp(3.0)}, 1e-12);
+  check_values(x.grad(), {2 * std::exp(1.0), 2 * std::exp(2.0), 2 * std::exp(3.0)});
   CHECK(x.grad().dtype() == DType::float64);
 }
 
@@ -138,14 +137,13 @@ TEST_CASE("a 100,000-op chain backwards and is freed without recursion", "[autog
   SECTION("every op also reads the leaf") {
     Tensor y = x;
     for (int64_t i = 0; i < kChain; ++i) y = y + x;
-    sum(y).backward(Tensor(), true);
+    sum(y).backward(Tensor(), true);  // the retained graph is then freed whole when y goes
     check_values(x.grad(), {static_cast<double>(kChain + 1)});
   }
   SECTION("built and dropped without backward") {
     Tensor y = x;
     for (int64_t i = 0; i < kChain; ++i) y = tanh(y) * 2.0;
     CHECK(y.requires_grad());
-    y = Tensor();
-    CHECK(x.requires_grad());
+    y = Tensor();  // frees 200,000 nodes: a recursive destructor would overflow the stack
   }
 }

@@ -1,7 +1,6 @@
 // The counter-based generator: reproducible, independent of the thread count, right moments.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <numeric>
 
@@ -27,7 +26,7 @@ struct ThreadCountGuard {
 
 }  // namespace
 
-TEST_CASE("a generator repeats its draws after re-seeding; consecutive draws differ", "[random]") {
+TEST_CASE("a generator repeats its draws after re-seeding, consecutive draws differ", "[random]") {
   Generator a(42), b(42);
   const auto first = draw_normal(a, 101);
   CHECK(first == draw_normal(b, 101));
@@ -72,7 +71,7 @@ TEST_CASE("normal draws have mean 0 and std 1", "[random]") {
   }
 }
 
-TEST_CASE("uniform draws lie in [0, 1) (or [low, high)) with mean 1/2", "[random]") {
+TEST_CASE("uniform draws lie in 0 <= u < 1 (or low <= u < high) with mean 1/2", "[random]") {
   Generator gen(9);
   for (DType dtype : {DType::float32, DType::float64}) {
     const auto v = values(rand({kLarge}, dtype, &gen));

@@ -1,7 +1,6 @@
 // Tensor geometry: views share storage with their base and have the right shape/strides/offset,
 // contiguity, alignment, broadcasting, copy_ and empty tensors.
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 
 #include "test_util.h"
@@ -13,7 +12,9 @@ using vbtest::values;
 namespace {
 
 // 0, 1, ..., numel-1 in the given shape (float64, contiguous).
-Tensor iota(const Shape& shape) { return reshape(arange(0, static_cast<double>(shape_numel(shape)), 1, DType::float64), shape); }
+Tensor iota(const Shape& shape) {
+  return reshape(arange(0, static_cast<double>(shape_numel(shape)), 1, DType::float64), shape);
+}
 
 // A view must alias its base: a write through either side is visible through the other.
 void check_aliases(Tensor base, Tensor view) {
@@ -101,7 +102,7 @@ TEST_CASE("slice follows Python's rules for steps and negative or out-of-range b
   check_aliases(x, slice(x, 0, 1, 9, 3));
 }
 
-TEST_CASE("select removes a dim at an offset; negative indices count from the end", "[tensor][view]") {
+TEST_CASE("select removes a dim at an offset, negative indices count from the end", "[tensor][view]") {
   const Tensor x = iota({3, 4});
   const Tensor row = select(x, 0, -1);
   CHECK(row.shape() == Shape{4});
@@ -115,7 +116,7 @@ TEST_CASE("select removes a dim at an offset; negative indices count from the en
   check_aliases(x, col);
 }
 
-TEST_CASE("expand broadcasts with stride 0; writes to the base show in every copy", "[tensor][view]") {
+TEST_CASE("expand broadcasts with stride 0, writes to the base show in every copy", "[tensor][view]") {
   Tensor x = iota({3, 1});
   const Tensor e = expand(x, {2, 3, 4});
   CHECK(e.shape() == Shape{2, 3, 4});
@@ -146,7 +147,7 @@ TEST_CASE("unsqueeze, squeeze and flatten are views", "[tensor][view]") {
   check_values(flatten(t), {0, 3, 1, 4, 2, 5});
 }
 
-TEST_CASE("contiguous copies only when needed; is_contiguous ignores size-1 dims", "[tensor]") {
+TEST_CASE("contiguous copies only when needed, is_contiguous ignores size-1 dims", "[tensor]") {
   const Tensor x = iota({3, 4});
   CHECK(x.is_contiguous());
   CHECK(contiguous(x).same(x));
@@ -171,7 +172,7 @@ TEST_CASE("fresh storage is 64-byte aligned", "[tensor]") {
   }
 }
 
-TEST_CASE("data<T>() checks the dtype; item() needs one element", "[tensor]") {
+TEST_CASE("data<T>() checks the dtype, item() needs one element", "[tensor]") {
   const Tensor x = zeros({2}, DType::float32);
   CHECK_THROWS_AS(x.data<double>(), TypeError);
   CHECK_THROWS_AS(x.item(), ValueError);

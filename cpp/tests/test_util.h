@@ -3,7 +3,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -50,12 +49,14 @@ inline int64_t element_offset(const Tensor& t, int64_t flat) {
   return off;
 }
 
-inline void check_values(const Tensor& actual, const std::vector<double>& expected, double tol = 1e-12) {
+// Checks `actual` element by element: each value within rtol (relative) or atol (absolute) of `expected`.
+inline void check_values(const Tensor& actual, const std::vector<double>& expected, double rtol = 1e-12,
+                         double atol = 1e-12) {
   const std::vector<double> a = values(actual);
   REQUIRE(a.size() == expected.size());
   for (size_t i = 0; i < a.size(); ++i) {
     INFO("element " << i);
-    CHECK(a[i] == Approx(expected[i]).margin(tol).epsilon(tol));
+    CHECK(a[i] == Approx(expected[i]).epsilon(rtol).margin(atol));
   }
 }
 

@@ -79,8 +79,11 @@ from .autograd import enable_grad, no_grad
 from .creation import tensor
 
 from . import nn, optim  # noqa: E402  (after the core names they use)
+from .predict import Prediction, predict  # noqa: E402
+from . import io, metrics, train  # noqa: E402
+from .io import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [name for name in dir(_core) if not name.startswith("_") and name not in {"Module", "Optimizer"}]
-__all__ += ["enable_grad", "no_grad", "tensor", "nn", "optim", "__version__"]
+__all__ += ["enable_grad", "no_grad", "tensor", "nn", "optim", "Prediction", "predict", "io", "metrics", "train", "load", "save", "__version__"]

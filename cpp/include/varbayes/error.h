@@ -2,9 +2,11 @@
 // name; messages name the op and the shapes/dtypes involved.
 #pragma once
 
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace varbayes {
@@ -24,6 +26,14 @@ struct IndexError : std::out_of_range {
 // Misuse of the autograd engine or other state errors (Python RuntimeError).
 struct RuntimeError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+// Allocation failure (Python MemoryError): a std::bad_alloc that says what could not be allocated.
+struct MemoryError : std::bad_alloc {
+  explicit MemoryError(std::string message) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
 };
 
 // "[2, 3]"

@@ -25,7 +25,6 @@ struct ParamState {
 
 class Optimizer {
  public:
-  Optimizer(std::vector<ParamGroup> groups, Options defaults);
   virtual ~Optimizer() = default;
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
@@ -50,6 +49,10 @@ class Optimizer {
   void load_state_dict(const State& s);
 
  protected:
+  explicit Optimizer(Options defaults) : defaults_(std::move(defaults)) {}
+  // Adds the constructor's groups (at least one). Subclass constructors call it in their body: from the base
+  // constructor, validate() and type_name() would not yet reach the subclass.
+  void add_param_groups(std::vector<ParamGroup> groups);
   virtual void update(const Options& o, Tensor& p, const Tensor& grad, ParamState& s) = 0;
 
  private:

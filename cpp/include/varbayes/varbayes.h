@@ -2,6 +2,7 @@
 #pragma once
 
 #include "varbayes/autograd.h"
+#include "varbayes/bayes.h"
 #include "varbayes/dtype.h"
 #include "varbayes/error.h"
 #include "varbayes/nn.h"

@@ -34,7 +34,7 @@ struct VecF64 {
 };
 }  // namespace
 
-void gemm_f32(const GemmArgs<float>& g) { Gemm<GemmConfig<VecF32, 8, 3, 192, 800, 4800>>::run(g); }
-void gemm_f64(const GemmArgs<double>& g) { Gemm<GemmConfig<VecF64, 14, 2, 168, 256, 2048>>::run(g); }
+void gemm_f32(const GemmArgs<float>& g) { Gemm<GemmConfig<VecF32, 8, 3, 144, 768, 4800>>::run(g); }
+void gemm_f64(const GemmArgs<double>& g) { Gemm<GemmConfig<VecF64, 8, 3, 144, 384, 2400>>::run(g); }
 
 }  // namespace varbayes::cpu::avx512

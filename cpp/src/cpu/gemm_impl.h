@@ -218,7 +218,7 @@ struct Gemm {
       if (nt % t) continue;
       const int64_t mt = std::min(g.M, ceil_div(ceil_div(g.M, MR), t) * MR);
       const int64_t nn = std::min(g.N, ceil_div(ceil_div(g.N, NR), nt / t) * NR);
-      if (getenv("FORCE_TM") ? t == atoi(getenv("FORCE_TM")) : best_area < 0 || mt * nn < best_area || (mt * nn == best_area && mt + nn < best_perim)) {
+      if (best_area < 0 || mt * nn < best_area || (mt * nn == best_area && mt + nn < best_perim)) {
         best_area = mt * nn;
         best_perim = mt + nn;
         tm = t;

@@ -119,21 +119,19 @@ NamedTensors Module::named_buffers(bool recurse) const {
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<Module>>> Module::named_modules() {
-  std::vector<std::pair<std::string, std::shared_ptr<Module>>> out{{"", shared_from_this()}};
-  // Explicit stack of (prefix, module) so deep nesting cannot overflow the call stack.
-  std::vector<std::pair<std::string, Module*>> stack{{"", this}};
-  std::set<const Module*> seen{this};
+  // Pre-order (as PyTorch) with an explicit stack of (prefix, module) so deep nesting cannot overflow the
+  // call stack; a module reachable twice is listed at its first pre-order position.
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> out, stack{{"", shared_from_this()}};
+  std::set<const Module*> seen;
   while (!stack.empty()) {
-    auto [prefix, m] = stack.back();
+    auto [prefix, m] = std::move(stack.back());
     stack.pop_back();
-    std::vector<std::pair<std::string, Module*>> next;
-    for (const auto& [n, c] : m->children_) {
-      if (!c || !seen.insert(c.get()).second) continue;
-      const std::string name = prefix.empty() ? n : prefix + "." + n;
-      out.emplace_back(name, c);
-      next.emplace_back(name, c.get());
-    }
-    stack.insert(stack.end(), next.rbegin(), next.rend());
+    if (!seen.insert(m.get()).second) continue;
+    const auto first = static_cast<std::ptrdiff_t>(stack.size());
+    for (const auto& [n, c] : m->children_)
+      if (c) stack.emplace_back(prefix.empty() ? n : prefix + "." + n, c);
+    std::reverse(stack.begin() + first, stack.end());
+    out.emplace_back(std::move(prefix), std::move(m));
   }
   return out;
 }

@@ -50,8 +50,14 @@ Tensor matmul(const Tensor& a0, const Tensor& b0) {
     out_shape.push_back(m);
     return reshape(matmul(reshape(a, {-1, k}), b), out_shape);
   }
-  const Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2),
-                                       Shape(b.shape().begin(), b.shape().end() - 2), "matmul");
+  const Shape a_batch(a.shape().begin(), a.shape().end() - 2), b_batch(b.shape().begin(), b.shape().end() - 2);
+  Shape batch;
+  try {
+    batch = broadcast_shapes(a_batch, b_batch, "matmul");
+  } catch (const ValueError&) {
+    fail<ValueError>("matmul: shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()),
+                     " have batch dimensions that cannot be broadcast together");
+  }
   Shape ashape = batch, bshape = batch, out_shape = batch;
   ashape.insert(ashape.end(), {n, k});
   bshape.insert(bshape.end(), {k, m});

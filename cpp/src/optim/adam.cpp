@@ -7,13 +7,15 @@ namespace varbayes::optim {
 
 Adam::Adam(std::vector<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weight_decay,
            bool amsgrad, bool decoupled)
-    : Optimizer(std::move(groups), {{"lr", lr},
-                                    {"beta1", beta1},
-                                    {"beta2", beta2},
-                                    {"eps", eps},
-                                    {"weight_decay", weight_decay},
-                                    {"amsgrad", amsgrad ? 1.0 : 0.0}}),
-      decoupled_(decoupled) {}
+    : Optimizer({{"lr", lr},
+                 {"beta1", beta1},
+                 {"beta2", beta2},
+                 {"eps", eps},
+                 {"weight_decay", weight_decay},
+                 {"amsgrad", amsgrad ? 1.0 : 0.0}}),
+      decoupled_(decoupled) {
+  add_param_groups(std::move(groups));
+}
 
 void Adam::validate(const Options& o) const {
   Optimizer::validate(o);

@@ -14,8 +14,8 @@ double opt(const Options& o, const char* key) {
 }
 }  // namespace
 
-Optimizer::Optimizer(std::vector<ParamGroup> groups, Options defaults) : defaults_(std::move(defaults)) {
-  if (groups.empty()) fail<ValueError>("optimizer got an empty parameter list");
+void Optimizer::add_param_groups(std::vector<ParamGroup> groups) {
+  if (groups.empty()) fail<ValueError>(type_name(), ": got an empty parameter list");
   for (auto& g : groups) add_param_group(std::move(g));
 }
 

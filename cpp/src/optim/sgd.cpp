@@ -7,11 +7,13 @@ namespace varbayes::optim {
 
 SGD::SGD(std::vector<ParamGroup> groups, double lr, double momentum, double dampening, double weight_decay,
          bool nesterov)
-    : Optimizer(std::move(groups), {{"lr", lr},
-                                    {"momentum", momentum},
-                                    {"dampening", dampening},
-                                    {"weight_decay", weight_decay},
-                                    {"nesterov", nesterov ? 1.0 : 0.0}}) {}
+    : Optimizer({{"lr", lr},
+                 {"momentum", momentum},
+                 {"dampening", dampening},
+                 {"weight_decay", weight_decay},
+                 {"nesterov", nesterov ? 1.0 : 0.0}}) {
+  add_param_groups(std::move(groups));
+}
 
 void SGD::validate(const Options& o) const {
   Optimizer::validate(o);

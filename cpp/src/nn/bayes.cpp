@@ -1,0 +1,172 @@
+// Bayesian layers and Gaussian priors.
+#include <cmath>
+#include <sstream>
+
+#include "ops/iter.h"
+#include "varbayes/bayes.h"
+
+namespace varbayes::nn {
+
+namespace {
+thread_local bool t_sampling = true;
+}
+
+bool sampling_enabled() { return t_sampling; }
+void set_sampling_enabled(bool enabled) { t_sampling = enabled; }
+
+NormalPrior::NormalPrior(const Tensor& mean0, const Tensor& std0, bool trainable) : trainable_(trainable) {
+  NoGradGuard no_grad;
+  const Shape shape = broadcast_shapes(mean0.shape(), std0.shape(), "NormalPrior");
+  const DType dt = detail::promote(mean0.dtype(), std0.dtype());
+  Tensor mean = clone(to_dtype(expand(mean0.detach(), shape), dt));
+  Tensor std = clone(to_dtype(expand(std0.detach(), shape), dt));
+  if (!(min(std).item() > 0.0) || !std::isfinite(max(std).item()))
+    fail<ValueError>("NormalPrior: std must be positive and finite everywhere");
+  if (!std::isfinite(sum(abs(mean)).item())) fail<ValueError>("NormalPrior: mean must be finite");
+  if (trainable) {
+    register_parameter("mean", mean);
+    // std = softplus(std_rho) keeps the learned std positive.
+    Tensor rho = empty(shape, dt);
+    dispatch_dtype(dt, [&](auto tag) {
+      using T = decltype(tag);
+      const T* s = std.data<T>();
+      T* r = rho.data<T>();
+      for (int64_t i = 0; i < rho.numel(); ++i) r[i] = static_cast<T>(inverse_softplus(static_cast<double>(s[i])));
+    });
+    register_parameter("std_rho", rho);
+  } else {
+    register_buffer("mean", mean);
+    register_buffer("std", std);
+  }
+}
+
+NormalPrior::NormalPrior(double mean, double std, bool trainable)
+    : NormalPrior(scalar_tensor(mean), scalar_tensor(std), trainable) {}
+
+Tensor NormalPrior::mean() const {
+  if (trainable_) return param("mean");
+  for (const auto& [n, t] : named_buffers(false))
+    if (n == "mean") return t;
+  fail<RuntimeError>("NormalPrior has no mean");
+}
+
+Tensor NormalPrior::std() const {
+  if (trainable_) return softplus(param("std_rho"));
+  for (const auto& [n, t] : named_buffers(false))
+    if (n == "std") return t;
+  fail<RuntimeError>("NormalPrior has no std");
+}
+
+std::string NormalPrior::extra_repr() const {
+  std::ostringstream os;
+  const Tensor m = mean();
+  if (m.numel() == 1) {
+    NoGradGuard no_grad;
+    os << "mean=" << m.item() << ", std=" << std().item();
+  } else {
+    os << "shape=" << shape_str(m.shape());
+  }
+  os << ", trainable=" << (trainable_ ? "True" : "False");
+  return os.str();
+}
+
+Tensor kl(Module& m) {
+  Tensor total;
+  for (const auto& [name, mod] : m.named_modules()) {
+    const auto* b = dynamic_cast<const BayesianModule*>(mod.get());
+    if (!b) continue;
+    const Tensor k = b->kl();
+    total = total.defined() ? total + k : k;
+  }
+  return total.defined() ? total : scalar_tensor(0.0);
+}
+
+BayesLinear::BayesLinear(int64_t in, int64_t out, bool bias, std::shared_ptr<NormalPrior> prior, double rho_init,
+                         DType dtype)
+    : in_features(in), out_features(out) {
+  if (in <= 0 || out <= 0)
+    fail<ValueError>(type_name(), ": in_features and out_features must be positive, got ", in, " and ", out);
+  if (!std::isfinite(rho_init)) fail<ValueError>(type_name(), ": posterior_rho_init must be finite");
+  // Posterior means as Linear's initialisation; rho gives sigma = softplus(rho_init) everywhere.
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+  Tensor w = empty({out, in}, dtype);
+  default_generator().fill_uniform(w, -bound, bound);
+  register_parameter("weight_mu", w);
+  register_parameter("weight_rho", full({out, in}, rho_init, dtype));
+  Tensor b_mu, b_rho;
+  if (bias) {
+    b_mu = empty({out}, dtype);
+    default_generator().fill_uniform(b_mu, -bound, bound);
+    b_rho = full({out}, rho_init, dtype);
+  }
+  register_parameter("bias_mu", b_mu);
+  register_parameter("bias_rho", b_rho);
+  if (!prior) prior = std::make_shared<NormalPrior>(scalar_tensor(0.0, dtype), scalar_tensor(1.0, dtype));
+  set_prior(prior);
+}
+
+void BayesLinear::set_prior(std::shared_ptr<NormalPrior> weight_prior, std::shared_ptr<NormalPrior> bias_prior) {
+  if (!weight_prior) fail<ValueError>(type_name(), ".set_prior: a weight prior is required");
+  if (!bias_prior) bias_prior = weight_prior;
+  const Shape wshape{out_features, in_features}, bshape{out_features};
+  if (broadcast_shapes(wshape, weight_prior->mean().shape(), "set_prior") != wshape)
+    fail<ValueError>(type_name(), ": weight prior of shape ", shape_str(weight_prior->mean().shape()),
+                     " does not fit a weight of shape ", shape_str(wshape));
+  if (param("bias_mu").defined() && broadcast_shapes(bshape, bias_prior->mean().shape(), "set_prior") != bshape)
+    fail<ValueError>(type_name(), ": bias prior of shape ", shape_str(bias_prior->mean().shape()),
+                     " does not fit a bias of shape ", shape_str(bshape));
+  register_module("weight_prior", weight_prior);
+  register_module("bias_prior", bias_prior);
+}
+
+void BayesLinear::init_from(const Linear& lin) {
+  if (lin.in_features != in_features || lin.out_features != out_features)
+    fail<ValueError>(type_name(), ".init_from: Linear(", lin.in_features, ", ", lin.out_features, ") does not match (",
+                     in_features, ", ", out_features, ")");
+  NoGradGuard no_grad;
+  Tensor w = param("weight_mu");
+  copy_(w, lin.param("weight"));
+  Tensor b = param("bias_mu");
+  if (b.defined() != lin.param("bias").defined())
+    fail<ValueError>(type_name(), ".init_from: one layer has a bias and the other does not");
+  if (b.defined()) copy_(b, lin.param("bias"));
+}
+
+Tensor BayesLinear::forward(const Tensor& x) {
+  const Tensor& b_mu = param("bias_mu");
+  if (!sampling()) return linear(x, param("weight_mu"), b_mu);
+  return linear(x, sample_gaussian(param("weight_mu"), param("weight_rho")),
+                b_mu.defined() ? sample_gaussian(b_mu, param("bias_rho")) : Tensor());
+}
+
+Tensor BayesLinearLRT::forward(const Tensor& x) {
+  if (!sampling()) return linear(x, param("weight_mu"), param("bias_mu"));
+  return linear_lrt(x, param("weight_mu"), param("weight_rho"), param("bias_mu"), param("bias_rho"));
+}
+
+namespace {
+std::shared_ptr<NormalPrior> prior_of(const Module& m, const char* name) {
+  auto p = std::dynamic_pointer_cast<NormalPrior>(m.find_module(name));
+  if (!p) fail<TypeError>(m.type_name(), ": submodule '", name, "' must be a NormalPrior");
+  return p;
+}
+}  // namespace
+
+Tensor BayesLinear::kl() const {
+  const auto wp = prior_of(*this, "weight_prior");
+  Tensor k = kl_normal(param("weight_mu"), param("weight_rho"), wp->mean(), wp->std());
+  if (param("bias_mu").defined()) {
+    const auto bp = prior_of(*this, "bias_prior");
+    k = k + kl_normal(param("bias_mu"), param("bias_rho"), bp->mean(), bp->std());
+  }
+  return k;
+}
+
+std::string BayesLinear::extra_repr() const {
+  std::ostringstream os;
+  os << "in_features=" << in_features << ", out_features=" << out_features
+     << ", bias=" << (param("bias_mu").defined() ? "True" : "False");
+  return os.str();
+}
+
+}  // namespace varbayes::nn

@@ -1,0 +1,149 @@
+"""Learning-rate schedules (``vb.optim.lr_scheduler``), stepped once per optimizer step or epoch.
+
+Each schedule is a closed form lr(t) of its step counter t, applied to every parameter group
+relative to the group's initial lr. StepLR, ExponentialLR and CosineAnnealingLR follow PyTorch's
+semantics; WarmupCosine is the schedule of the NCSM study (linear warmup, cosine decay to a floor).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .._core import Optimizer
+
+
+class LRScheduler:
+    """Base class: subclasses define ``lr_at(base_lr, t)``."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self.optimizer = optimizer
+        groups = optimizer.param_groups
+        self.base_lrs = [g["lr"] for g in groups]
+        self.last_epoch = 0
+        self._apply()
+
+    def lr_at(self, base_lr: float, t: int) -> float:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Advances the schedule by one step and sets the groups' learning rates."""
+        self.last_epoch += 1
+        self._apply()
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rate of each parameter group after the last step."""
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"type": type(self).__name__, "last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if state.get("type", type(self).__name__) != type(self).__name__:
+            raise ValueError(f"state of a {state['type']} loaded into a {type(self).__name__}")
+        if len(state["base_lrs"]) != len(self.base_lrs):
+            raise ValueError("the state has a different number of parameter groups")
+        self.last_epoch = int(state["last_epoch"])
+        self.base_lrs = [float(v) for v in state["base_lrs"]]
+        self._apply()
+
+    def _apply(self) -> None:
+        for group, base in zip(self.optimizer.param_groups, self.base_lrs, strict=True):
+            group["lr"] = self.lr_at(base, self.last_epoch)
+
+
+def _check_positive_int(name: str, value: int) -> None:
+    if not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+class WarmupCosine(LRScheduler):
+    """Linear warmup from ``min_lr`` to the optimizer's lr over ``warmup_steps``, then cosine decay
+    to ``min_lr > 0`` at ``total_steps`` (constant afterwards). With ``restarts=r`` the decay
+    phase is split into r + 1 equal cosine cycles, each restarting at the full lr.
+
+    lr(t) = min_lr + (lr - min_lr) * t / warmup_steps                       for t < warmup_steps
+    lr(t) = min_lr + (lr - min_lr) * (1 + cos(pi * p)) / 2, p in [0, 1]     afterwards
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, warmup_steps: int, total_steps: int, min_lr: float, restarts: int = 0
+    ) -> None:
+        if not isinstance(warmup_steps, int) or warmup_steps < 0:
+            raise ValueError(f"warmup_steps must be a non-negative integer, got {warmup_steps!r}")
+        _check_positive_int("total_steps", total_steps)
+        if warmup_steps >= total_steps:
+            raise ValueError(f"warmup_steps ({warmup_steps}) must be shorter than total_steps ({total_steps})")
+        if not (isinstance(restarts, int) and restarts >= 0):
+            raise ValueError(f"restarts must be a non-negative integer, got {restarts!r}")
+        if not min_lr > 0:
+            raise ValueError(f"min_lr must be positive, got {min_lr}")
+        for g in optimizer.param_groups:
+            if not g["lr"] > min_lr:
+                raise ValueError(f"min_lr ({min_lr}) must be below the optimizer's lr ({g['lr']})")
+        self.warmup_steps, self.total_steps, self.min_lr, self.restarts = warmup_steps, total_steps, min_lr, restarts
+        super().__init__(optimizer)
+
+    def lr_at(self, base_lr: float, t: int) -> float:
+        span = base_lr - self.min_lr
+        if t < self.warmup_steps:
+            return self.min_lr + span * t / self.warmup_steps
+        if t >= self.total_steps:
+            return self.min_lr
+        cycle = (self.total_steps - self.warmup_steps) / (self.restarts + 1)
+        p = ((t - self.warmup_steps) % cycle) / cycle
+        return self.min_lr + span * 0.5 * (1.0 + math.cos(math.pi * p))
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            **super().state_dict(),
+            "warmup_steps": self.warmup_steps,
+            "total_steps": self.total_steps,
+            "min_lr": self.min_lr,
+            "restarts": self.restarts,
+        }
+
+
+class StepLR(LRScheduler):
+    """lr * gamma ** (t // step_size), as torch.optim.lr_scheduler.StepLR."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        _check_positive_int("step_size", step_size)
+        if not gamma > 0:
+            raise ValueError(f"gamma must be positive, got {gamma}")
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer)
+
+    def lr_at(self, base_lr: float, t: int) -> float:
+        return base_lr * self.gamma ** (t // self.step_size)
+
+
+class ExponentialLR(LRScheduler):
+    """lr * gamma ** t, as torch.optim.lr_scheduler.ExponentialLR."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+        if not gamma > 0:
+            raise ValueError(f"gamma must be positive, got {gamma}")
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def lr_at(self, base_lr: float, t: int) -> float:
+        return base_lr * self.gamma**t
+
+
+class CosineAnnealingLR(LRScheduler):
+    """eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max)) / 2, as PyTorch's closed form
+    (periodic in t with period 2 T_max, as PyTorch's schedule is when stepped past T_max)."""
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803
+        _check_positive_int("T_max", T_max)
+        if eta_min < 0:
+            raise ValueError(f"eta_min must be non-negative, got {eta_min}")
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer)
+
+    def lr_at(self, base_lr: float, t: int) -> float:
+        return self.eta_min + (base_lr - self.eta_min) * 0.5 * (1.0 + math.cos(math.pi * t / self.T_max))
+
+
+__all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "StepLR", "WarmupCosine"]
