@@ -12,9 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import special
-
 import varbayes as vb
+from scipy import special
 
 
 class Api:
@@ -39,6 +38,10 @@ def _reduce(fn: Callable[..., Any], x: np.ndarray, dim: Any, keepdim: bool, **kw
     return np.asarray(fn(x, axis=dim, keepdims=keepdim, **kw))
 
 
+def _np_var(x: np.ndarray, dim: Any = None, correction: int = 1, keepdim: bool = False) -> np.ndarray:
+    return _reduce(np.var, x, dim, keepdim, ddof=correction)
+
+
 def _flatten(x: np.ndarray, start_dim: int = 0, end_dim: int = -1) -> np.ndarray:
     start, end = start_dim % x.ndim, end_dim % x.ndim
     return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1 :])
@@ -52,15 +55,25 @@ def _np_nll_loss(logp: np.ndarray, target: Sequence[int], reduction: str = "mean
     return np.asarray(_reduction(-logp[np.arange(len(target)), target], reduction))
 
 
+def _np_cross_entropy(x: np.ndarray, target: Sequence[int], reduction: str = "mean") -> np.ndarray:
+    return _np_nll_loss(special.log_softmax(x, axis=1), target, reduction)
+
+
 def _np_gaussian_nll_loss(
-    x: np.ndarray, y: np.ndarray, var: np.ndarray, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
+    x: np.ndarray,
+    y: np.ndarray,
+    v: np.ndarray,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
 ) -> np.ndarray:
-    v = np.maximum(var, eps)
+    v = np.maximum(v, eps)
     loss = 0.5 * (np.log(v) + (x - y) ** 2 / v) + (0.5 * np.log(2 * np.pi) if full else 0.0)
     return np.asarray(_reduction(loss, reduction))
 
 
-VB = Api({"expand": lambda x, shape: x.expand(*shape), "view": lambda x, shape: x.view(*shape)}, vb, vb.nn.functional)
+METHODS = {"expand": lambda x, shape: x.expand(*shape), "view": lambda x, shape: x.view(*shape)}
+VB = Api(METHODS, vb, vb.nn.functional)
 
 NP = Api(
     {
@@ -77,7 +90,7 @@ NP = Api(
         "mean": lambda x, dim=None, keepdim=False: _reduce(np.mean, x, dim, keepdim),
         "max": lambda x, dim=None, keepdim=False: _reduce(np.max, x, dim, keepdim),
         "min": lambda x, dim=None, keepdim=False: _reduce(np.min, x, dim, keepdim),
-        "var": lambda x, dim=None, correction=1, keepdim=False: _reduce(np.var, x, dim, keepdim, ddof=correction),
+        "var": _np_var,
         "logsumexp": lambda x, dim=None, keepdim=False: _reduce(special.logsumexp, x, dim, keepdim),
         "view": np.reshape,
         "expand": np.broadcast_to,
@@ -93,7 +106,7 @@ NP = Api(
         "log_softmax": lambda x, dim=-1: special.log_softmax(x, axis=dim),
         "linear": lambda x, w, b=None: x @ w.T + (0.0 if b is None else b),
         "nll_loss": _np_nll_loss,
-        "cross_entropy": lambda x, t, reduction="mean": _np_nll_loss(special.log_softmax(x, axis=1), t, reduction),
+        "cross_entropy": _np_cross_entropy,
         "mse_loss": lambda x, y, reduction="mean": np.asarray(_reduction((x - y) ** 2, reduction)),
         "gaussian_nll_loss": _np_gaussian_nll_loss,
     },
@@ -111,6 +124,9 @@ def torch_reference(torch: Any) -> Api:
     def targets(t: Sequence[int]) -> Any:
         return torch.tensor(t, dtype=torch.int64)
 
+    def with_targets(loss: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda x, t, reduction="mean": loss(x, targets(t), reduction=reduction)
+
     return Api(
         {
             "sum": reduce(torch.sum),
@@ -119,16 +135,15 @@ def torch_reference(torch: Any) -> Api:
             "min": reduce(torch.amin),
             "logsumexp": reduce(torch.logsumexp),
             "squeeze": lambda x, dim=None: x.squeeze() if dim is None else x.squeeze(dim),
-            "expand": lambda x, shape: x.expand(*shape),
-            "view": lambda x, shape: x.view(*shape),
             "index_select": lambda x, dim, index: torch.index_select(x, dim, targets(index)),
-            "nll_loss": lambda x, t, reduction="mean": F.nll_loss(x, targets(t), reduction=reduction),
-            "cross_entropy": lambda x, t, reduction="mean": F.cross_entropy(x, targets(t), reduction=reduction),
+            "nll_loss": with_targets(F.nll_loss),
+            "cross_entropy": with_targets(F.cross_entropy),
             "softplus": F.softplus,
             "linear": F.linear,
             "mse_loss": F.mse_loss,
             "gaussian_nll_loss": F.gaussian_nll_loss,
         },
+        METHODS,
         torch,
     )
 

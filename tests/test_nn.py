@@ -1,4 +1,4 @@
-"""vb.nn.Module subclassed from Python as in PyTorch, the built-in layers, state dicts and dtype conversion."""
+"""vb.nn.Module subclassed from Python as in PyTorch, built-in layers, state dicts and dtype conversion."""
 
 import gc
 import weakref
@@ -109,7 +109,14 @@ def test_nested_names_and_module_listings(net):
     outer.head = vb.nn.Linear(4, 1)
     names = [name for name, _ in outer.named_parameters()]
     assert names == ["body.0.w", "body.0.fc1.weight", "body.0.fc1.bias", "head.weight", "head.bias"]
-    assert [name for name, _ in outer.named_modules()] == ["", "body", "body.0", "body.0.fc1", "body.1", "head"]
+    assert [name for name, _ in outer.named_modules()] == [
+        "",
+        "body",
+        "body.0",
+        "body.0.fc1",
+        "body.1",
+        "head",
+    ]
     modules = outer.modules()
     assert modules[0] is outer and modules[2] is net
     assert [type(m).__name__ for m in outer.children()] == ["Sequential", "Linear"]
@@ -163,7 +170,7 @@ def test_deleting_attributes(net):
     with pytest.raises(AttributeError, match="nothing"):
         del net.nothing
     with pytest.raises(AttributeError, match="'Net' object has no attribute 'missing'"):
-        net.missing
+        _ = net.missing
 
 
 def test_reassigning_replaces_registrations(net):

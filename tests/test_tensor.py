@@ -414,6 +414,35 @@ def test_views_share_memory(make_view, probe):
     assert (v.numpy() == 2.0).all()
 
 
+STRIDED = [
+    pytest.param(lambda a: a, id="contiguous"),
+    pytest.param(lambda a: a.permute(0, 2, 1, 3), id="permuted"),
+    pytest.param(lambda a: a.permute(3, 2, 1, 0), id="reversed"),
+    pytest.param(lambda a: a[:, 1:, ::2], id="sliced"),
+    pytest.param(lambda a: a[:, :, 1], id="selected"),
+    pytest.param(lambda a: a[:, :1], id="unit-dim"),
+]
+
+
+@pytest.mark.parametrize("make_view", STRIDED)
+def test_reshape_and_view_match_numpy(make_view):
+    base = np.arange(120.0).reshape(2, 3, 4, 5)
+    t = make_view(vb.from_numpy(base))
+    a = t.numpy()  # the same strided view of base, in NumPy
+    assert np.shares_memory(a, base)
+    n = a.size
+    for shape in [(n,), (a.shape[0], -1), a.shape[::-1], (1, *a.shape), (*a.shape, 1), (n // 2, 2, 1)]:
+        expected = a.reshape(shape)
+        np.testing.assert_array_equal(t.reshape(*shape).numpy(), expected)
+        if not np.shares_memory(expected, a):  # NumPy had to copy, so view() must refuse
+            with pytest.raises(ValueError, match="view"):
+                t.view(*shape)
+        else:
+            v = t.view(*shape)
+            np.testing.assert_array_equal(v.numpy(), expected)
+            assert np.shares_memory(v.numpy(), base)
+
+
 def test_reshape_of_non_contiguous_copies_and_view_refuses():
     t = vb.arange(6).reshape(2, 3).T
     assert not t.is_contiguous()

@@ -367,19 +367,23 @@ def _evaluate(
     model: _core.Module, val: DataLoader, loss: Any, step: int, metrics: dict[str, Callable[..., float]]
 ) -> dict[str, float]:
     model.eval()
-    total, n = 0.0, 0
+    total, total_nll, n = 0.0, 0.0, 0
     outputs, targets = [], []
     with no_grad(), sampling(False):
         for xb, yb in val:
             out = model(xb)
             value = loss(model, out, yb, step) if isinstance(loss, ELBO) else loss(out, yb)
             total += value.item() * xb.shape[0]
+            if isinstance(loss, ELBO):
+                total_nll += loss.last["nll"] * xb.shape[0]
             n += xb.shape[0]
             if metrics:
                 outputs.append(out.numpy().copy())
                 targets.append(yb.numpy().copy() if isinstance(yb, _core.Tensor) else yb)
     model.train()
     result = {"val_loss": total / n}
+    if isinstance(loss, ELBO):
+        result["val_nll"] = total_nll / n
     if metrics:
         o, t = np.concatenate(outputs), np.concatenate(targets)
         result.update({f"val_{name}": float(fn(o, t)) for name, fn in metrics.items()})

@@ -110,7 +110,7 @@ class Tensor {
 
 // Contiguous (row-major) strides of a shape.
 Shape contiguous_strides(const Shape& shape);
-// Product of sizes; throws ValueError for negative sizes and MemoryError-style bad_alloc on overflow.
+// Product of sizes; throws ValueError for negative sizes or a product that overflows int64.
 int64_t shape_numel(const Shape& shape);
 // Wraps a negative dimension index; throws IndexError when out of range.
 int64_t wrap_dim(int64_t d, int64_t ndim, const char* op);

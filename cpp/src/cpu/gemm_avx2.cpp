@@ -33,7 +33,7 @@ struct VecF64 {
 };
 }  // namespace
 
-void gemm_f32(const GemmArgs<float>& g) { Gemm<GemmConfig<VecF32, 4, 3, 144, 512, 4800>>::run(g); }
+void gemm_f32(const GemmArgs<float>& g) { Gemm<GemmConfig<VecF32, 6, 2, 144, 256, 4800>>::run(g); }
 void gemm_f64(const GemmArgs<double>& g) { Gemm<GemmConfig<VecF64, 6, 2, 120, 256, 2048>>::run(g); }
 
 }  // namespace varbayes::cpu::avx2

@@ -1,0 +1,123 @@
+"""``python -m varbayes ncsm fit|compare DATA ...``: the NCSM extrapolation from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..io import atomic_write_bytes
+from .model import PRIORS, NCSMConfig
+from .report import extrapolate, resolve_table
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values:
+        raise argparse.ArgumentTypeError("expected at least one Nmax")
+    return values
+
+
+def _hw_range(text: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LO,HI, got {text!r}") from None
+    if lo > hi:
+        raise argparse.ArgumentTypeError(f"empty hw range {text!r}")
+    return lo, hi
+
+
+def add_parser(sub: Any) -> None:
+    ncsm = sub.add_parser("ncsm", help="extrapolate NCSM energies with Bayesian networks")
+    cmds = ncsm.add_subparsers(dest="ncsm_command", required=True)
+    for name, help_text in (("fit", "fit one prior and report the extrapolation"),
+                            ("compare", "fit the three priors and print a comparison table")):
+        p = cmds.add_parser(name, help=help_text)
+        p.add_argument("data", help="table file (whitespace/CSV, with or without header), MFDn .res files or "
+                       "directory, or a shipped table: he4, he3")
+        p.add_argument("--train-nmax-max", type=int, default=None,
+                       help="use only rows with Nmax <= N (default: the highest Nmax minus 4)")
+        p.add_argument("--predict-nmax", type=_int_list, default=None,
+                       help="comma-separated Nmax to predict (default: N+2,N+4)")
+        if name == "fit":
+            p.add_argument("--prior", choices=PRIORS, default=NCSMConfig.prior)
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--json", type=Path, help="write the report as JSON")
+        p.add_argument("--plot", type=Path, help="write the figure (PNG)")
+        p.add_argument("--save", type=Path, help="save the fitted model (vb.save format)" if name == "fit"
+                       else "save the fitted models as PREFIX-<prior>.vb")
+        p.add_argument("--eval-hw", type=_hw_range, default=None,
+                       help="hw range LO,HI for the held-out metrics (default: all hw)")
+        p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the tuned value)")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    table = resolve_table(args.data)
+    nmaxes = table.nmax_values().tolist()
+    train_max = args.train_nmax_max if args.train_nmax_max is not None else (nmaxes[-3] if len(nmaxes) > 3 else nmaxes[-1])
+    predict_nmax = args.predict_nmax or [train_max + 2, train_max + 4]
+    overrides = {} if args.epochs is None else {"epochs": args.epochs}
+    priors = [args.prior] if args.ncsm_command == "fit" else list(PRIORS)
+    results, fitted = [], []
+    for prior in priors:
+        ex, report = extrapolate(table, prior, train_max, predict_nmax, seed=args.seed, eval_hw=args.eval_hw,
+                                 progress=not args.quiet, **overrides)
+        results.append(report)
+        fitted.append(ex)
+        if args.save:
+            path = args.save if args.ncsm_command == "fit" else args.save.with_name(f"{args.save.stem}-{prior}.vb")
+            ex.save(path)
+    print(format_table(results))
+    if args.json:
+        payload = results[0] if args.ncsm_command == "fit" else {"data": table.source, "reports": results}
+        atomic_write_bytes(args.json, json.dumps(payload, indent=1).encode())
+    if args.plot:
+        from .plots import plot_comparison, plot_report
+
+        if args.ncsm_command == "fit":
+            plot_report(results[0], table, fitted[0].lr_schedule, fitted[0].history, args.plot)
+        else:
+            plot_comparison(results, table, args.plot)
+    return 0
+
+
+def format_table(reports: list[dict[str, Any]]) -> str:
+    """A plain-text table: one row per prior plus the baseline."""
+    first = reports[0]
+    metrics = first["metrics"]
+    head = (f"{first.get('nucleus') or ''} {first.get('interaction') or ''}: trained on Nmax <= {first['train_nmax_max']}, "
+            f"predicting Nmax {first['predict_nmax']}; held-out points: {metrics['n_points']}"
+            + (f" (hw in {metrics['eval_hw']})" if metrics.get("eval_hw") else ""))
+    lines = [head.strip(), f"{'model':<22}{'RMSE keV':>10}{'cover95':>9}{'width95 MeV':>13}"
+             f"{'converged MeV':>26}{'time s':>8}"]
+
+    def fmt(v: Any, scale: float = 1.0, digits: int = 1) -> str:
+        return "-" if v is None else f"{v * scale:.{digits}f}"
+
+    for r in reports:
+        m, c = r["metrics"], r["converged"]
+        lines.append(f"{'BNN ' + r['prior']:<22}{fmt(m.get('rmse'), 1000):>10}{fmt(m.get('coverage95'), 1, 2):>9}"
+                     f"{fmt(m.get('mean_width95'), 1, 3):>13}"
+                     f"{c['mean']:>12.3f} [{c['lo95']:.3f}, {c['hi95']:.3f}]{r['training']['seconds']:>8.1f}")
+    b = first["baseline"]["converged"]
+    conv = "-" if b["e_inf"] is None else f"{b['e_inf']:.3f} +- {b['spread']:.3f}"
+    lines.append(f"{'exponential baseline':<22}{fmt(metrics.get('baseline_rmse'), 1000):>10}{'-':>9}{'-':>13}"
+                 f"{conv:>26}{'':>8}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m varbayes")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

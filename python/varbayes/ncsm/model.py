@@ -1,0 +1,289 @@
+"""Bayesian networks for E(Nmax, hw) and their training with the three priors.
+
+Two architectures, both trained on MinMax-scaled inputs t = scaled Nmax, h = scaled hw and the
+scaled energy y:
+
+- ``"mlp"``: the reference study's compact network, y = f(t, h), two hidden tanh layers;
+- ``"exponential"``: the same kind of network maps h to three numbers (e, a, c) and
+  y = e + softplus(a) * exp(-softplus(c) * t). It is the classic per-hw extrapolation law with
+  its hw dependence learned jointly (and with uncertainty) from all points, so it decreases
+  with Nmax and converges by construction; e is the converged (Nmax -> infinity) energy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import _core, io
+from ..creation import tensor
+from ..nn.bayes import GaussianLikelihood, ensemble_prior, sampling
+from ..optim.lr_scheduler import WarmupCosine
+from ..predict import Prediction, predict
+from ..train import ELBO, DataLoader, EarlyStopping, History, KLSchedule, fit
+from .data import NCSMTable
+from .preprocess import MinMaxScaler, densify, split
+
+ARCHITECTURES = ("exponential", "mlp")
+PRIORS = ("fixed", "trainable", "ensemble")
+
+
+@dataclass
+class NCSMConfig:
+    """Settings of the NCSM workflow (defaults are the recommended ones)."""
+
+    prior: str = "ensemble"
+    architecture: str = "exponential"
+    hidden: tuple[int, ...] = (32, 32)
+    prior_std: float = 1.0
+    posterior_rho_init: float = -6.0
+    epochs: int = 4000
+    lr: float = 5e-3
+    min_lr: float = 1e-5
+    warmup_fraction: float = 0.05
+    adam_eps: float = 1e-6  # larger than Adam's default, for stability (as in the reference study)
+    clip_norm: float = 1.0
+    kl_weight: float = 1.0
+    kl_anneal_fraction: float = 0.25
+    patience: int = 800
+    ensemble_size: int = 5
+    ensemble_epochs: int = 3000
+    densify: int = 0
+    physics_weight: float = 0.0
+    physics_nmax: tuple[int, ...] = ()
+    noise_std_init: float = 0.01
+    val_fraction: float = 0.15
+    test_fraction: float = 0.0
+    n_samples: int = 200
+    seed: int = 0
+    history: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.prior not in PRIORS:
+            raise ValueError(f"prior must be one of {PRIORS}, got {self.prior!r}")
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+        if not self.hidden or any(int(h) < 1 for h in self.hidden):
+            raise ValueError(f"hidden sizes must be positive, got {self.hidden}")
+        self.hidden = tuple(int(h) for h in self.hidden)
+        if not self.prior_std > 0:
+            raise ValueError(f"prior_std must be positive, got {self.prior_std}")
+        if self.ensemble_size < 2:
+            raise ValueError(f"ensemble_size must be at least 2, got {self.ensemble_size}")
+
+
+class NCSMNet(_core.Module):
+    """The network on scaled (t, h) inputs; ``bayesian`` selects BayesLinear or Linear layers."""
+
+    def __init__(self, architecture: str = "exponential", hidden: tuple[int, ...] = (32, 32), bayesian: bool = True,
+                 posterior_rho_init: float = -6.0) -> None:
+        super().__init__()
+        self.architecture, self.hidden, self.bayesian = architecture, tuple(hidden), bayesian
+        sizes = [2 if architecture == "mlp" else 1, *hidden, 1 if architecture == "mlp" else 3]
+        layers: list[_core.Module] = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            if bayesian:
+                layers.append(_core.BayesLinear(n_in, n_out, posterior_rho_init=posterior_rho_init))
+            else:
+                layers.append(_core.Linear(n_in, n_out))
+            if i < len(sizes) - 2:
+                layers.append(_core.Tanh())
+        self.body = _core.Sequential(*layers)
+
+    def forward(self, x: _core.Tensor) -> _core.Tensor:
+        if self.architecture == "mlp":
+            return self.body(x)
+        z = self.body(x[:, 1:2])
+        return z[:, 0:1] + _core.softplus(z[:, 1:2]) * _core.exp(-_core.softplus(z[:, 2:3]) * x[:, 0:1])
+
+    def extra_repr(self) -> str:
+        return f"architecture={self.architecture!r}, hidden={self.hidden}, bayesian={self.bayesian}"
+
+
+io.register_module_type(
+    NCSMNet,
+    lambda m: {"architecture": m.architecture, "hidden": list(m.hidden), "bayesian": m.bayesian},
+    lambda c: NCSMNet(c["architecture"], tuple(c["hidden"]), c["bayesian"]),
+)
+
+
+class _PhysicsELBO(ELBO):
+    """ELBO + lambda * L_phys, L_phys = mean relu(E(Nmax + 2) - E(Nmax)) on a grid beyond the data:
+    the variational principle says E does not increase with Nmax at fixed hw."""
+
+    def __init__(self, base: ELBO, weight: float, grid: np.ndarray) -> None:
+        super().__init__(base.n_data, base.likelihood, base.kl_weight, base.kl_schedule)
+        self.weight = weight
+        self.lower = tensor(grid[:, :2])
+        self.upper = tensor(grid[:, 2:])
+
+    def __call__(self, model: _core.Module, output: _core.Tensor, target: Any, step: int = 0) -> _core.Tensor:
+        loss = super().__call__(model, output, target, step)
+        penalty = _core.relu(model(self.upper) - model(self.lower)).mean()
+        self.last["physics"] = penalty.item()
+        return loss + penalty * self.weight
+
+
+class NCSMExtrapolator:
+    """Fits a Bayesian network to the rows of a table with Nmax <= ``train_nmax_max`` (nothing
+    above is looked at, scaling included) and predicts energies in MeV with uncertainty."""
+
+    def __init__(self, config: NCSMConfig | None = None) -> None:
+        self.config = config or NCSMConfig()
+        self.model: NCSMNet | None = None
+        self.scaler_x: MinMaxScaler | None = None
+        self.scaler_y: MinMaxScaler | None = None
+        self.train_nmax_max: int | None = None
+        self.history: History | None = None
+        self.ensemble_histories: list[History] = []
+        self.lr_schedule: list[float] = []
+
+    # -- training --------------------------------------------------------------------------
+    def fit(self, table: NCSMTable, train_nmax_max: int, progress: bool = False) -> NCSMExtrapolator:
+        cfg = self.config
+        usable = table.subset(nmax_max=train_nmax_max)
+        parts = split(usable, train_nmax_max, cfg.val_fraction, cfg.test_fraction, seed=cfg.seed)
+        self.train_nmax_max = int(train_nmax_max)
+        self.split = parts
+        self.table = usable
+        tr_n, tr_h, tr_e = usable.nmax[parts.train], usable.hw[parts.train], usable.energy[parts.train]
+        self.scaler_x = MinMaxScaler().fit(np.column_stack([tr_n, tr_h]).astype(np.float64))
+        self.scaler_y = MinMaxScaler().fit(tr_e[:, None])
+        if cfg.densify:
+            tr_n, tr_h, tr_e = densify(tr_n, tr_h, tr_e, cfg.densify)
+        x_train, y_train = self._inputs(tr_n, tr_h), self.scaler_y.transform(tr_e[:, None]).astype(np.float32)
+        v = parts.val
+        x_val = self._inputs(usable.nmax[v], usable.hw[v])
+        y_val = self.scaler_y.transform(usable.energy[v][:, None]).astype(np.float32)
+        _core.manual_seed(cfg.seed)
+        model = NCSMNet(cfg.architecture, cfg.hidden, True, cfg.posterior_rho_init)
+        if cfg.prior == "ensemble":
+            members = [self._train_member(x_train, y_train, x_val, y_val, k) for k in range(cfg.ensemble_size)]
+            ensemble_prior(members, std_floor=1e-2 * cfg.prior_std).apply(model, init_posterior=True)
+        else:
+            for layer in model.modules():
+                if isinstance(layer, _core.BayesLinear):
+                    layer.set_prior(_core.NormalPrior(0.0, cfg.prior_std, trainable=cfg.prior == "trainable"))
+        model.likelihood = GaussianLikelihood(cfg.noise_std_init)
+        elbo = ELBO(
+            len(x_train),
+            "gaussian",
+            cfg.kl_weight,
+            KLSchedule("linear", max(1, int(cfg.kl_anneal_fraction * cfg.epochs))) if cfg.kl_anneal_fraction else None,
+        )
+        if cfg.physics_weight > 0:
+            elbo = _PhysicsELBO(elbo, cfg.physics_weight, self._physics_grid(usable))
+        optimizer = _core.Adam(model.parameters(), lr=cfg.lr, eps=cfg.adam_eps)
+        scheduler = WarmupCosine(optimizer, max(1, int(cfg.warmup_fraction * cfg.epochs)), cfg.epochs, cfg.min_lr)
+        self.lr_schedule = [scheduler.lr_at(cfg.lr, t) for t in range(cfg.epochs)]
+        self.history = fit(
+            model,
+            DataLoader(x_train, y_train, batch_size=len(x_train)),
+            (x_val, y_val),
+            loss=elbo,
+            optimizer=optimizer,
+            scheduler=scheduler,
+            epochs=cfg.epochs,
+            clip_norm=cfg.clip_norm,
+            early_stopping=EarlyStopping(patience=cfg.patience, monitor="val_nll"),
+            seed=cfg.seed,
+            progress=progress,
+        )
+        self.model = model
+        return self
+
+    def _train_member(self, x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, k: int) -> NCSMNet:
+        """One deterministic network of the ensemble (same architecture, its own seed)."""
+        cfg = self.config
+        _core.manual_seed(cfg.seed * 1000 + k + 1)
+        net = NCSMNet(cfg.architecture, cfg.hidden, bayesian=False)
+        opt = _core.Adam(net.parameters(), lr=cfg.lr, eps=cfg.adam_eps)
+        sched = WarmupCosine(opt, max(1, int(cfg.warmup_fraction * cfg.ensemble_epochs)), cfg.ensemble_epochs,
+                             cfg.min_lr)
+        hist = fit(
+            net,
+            DataLoader(x, y, batch_size=len(x)),
+            (xv, yv),
+            loss=_core.mse_loss,
+            optimizer=opt,
+            scheduler=sched,
+            epochs=cfg.ensemble_epochs,
+            clip_norm=cfg.clip_norm,
+            early_stopping=EarlyStopping(patience=cfg.patience),
+            progress=False,
+        )
+        self.ensemble_histories.append(hist)
+        return net
+
+    def _physics_grid(self, table: NCSMTable) -> np.ndarray:
+        """Pairs (Nmax, Nmax + 2) x hw beyond the data for the variational penalty (scaled)."""
+        top = int(table.nmax.max())
+        nmaxes = self.config.physics_nmax or tuple(range(top, top + 12, 2))
+        hws = table.hw_values()
+        rows = [
+            np.concatenate([self._inputs([n], [h])[0], self._inputs([n + 2], [h])[0]]) for n in nmaxes for h in hws
+        ]
+        return np.asarray(rows, dtype=np.float32)
+
+    def _inputs(self, nmax: Any, hw: Any) -> np.ndarray:
+        assert self.scaler_x is not None
+        x = np.column_stack([np.asarray(nmax, dtype=np.float64), np.asarray(hw, dtype=np.float64)])
+        return self.scaler_x.transform(x).astype(np.float32)
+
+    # -- prediction ------------------------------------------------------------------------
+    def predict(self, nmax: Any, hw: Any, n_samples: int | None = None) -> dict[str, np.ndarray]:
+        """Predictive mean, std and 95% interval in MeV at the points (nmax[i], hw[i])."""
+        pred = self._predict_scaled(self._inputs(nmax, hw), n_samples)
+        lo, hi = pred.interval(0.95)
+        return {
+            "mean": self._energy(pred.mean),
+            "std": self.scaler_y.inverse_transform_std(pred.std.reshape(-1, 1)).ravel(),
+            "epistemic_std": self.scaler_y.inverse_transform_std(pred.epistemic_std.reshape(-1, 1)).ravel(),
+            "lo95": self._energy(lo),
+            "hi95": self._energy(hi),
+        }
+
+    def converged(self, hw: Any, n_samples: int | None = None, nmax_large: int = 200) -> dict[str, float]:
+        """Converged energy: per Monte-Carlo sample, the minimum over the given hw of the predicted
+        energy at Nmax = ``nmax_large`` (the variational principle makes it an upper bound at any
+        finite Nmax); mean, std and central 95% interval over samples, noise included."""
+        hw = np.asarray(hw, dtype=np.float64)
+        pred = self._predict_scaled(self._inputs(np.full(hw.shape, nmax_large), hw), n_samples)
+        rng = np.random.default_rng(self.config.seed)
+        noise = np.sqrt(pred._vars) if pred._vars is not None else 0.0
+        samples = pred._means + noise * rng.standard_normal(pred._means.shape)
+        minima = self._energy(samples.reshape(samples.shape[0], -1).min(axis=1))
+        lo, hi = np.quantile(minima, [0.025, 0.975])
+        return {"mean": float(minima.mean()), "std": float(minima.std()), "lo95": float(lo), "hi95": float(hi),
+                "nmax": nmax_large}
+
+    def _predict_scaled(self, x: np.ndarray, n_samples: int | None) -> Prediction:
+        if self.model is None:
+            raise ValueError("the extrapolator is not fitted")
+        with sampling(True):
+            return predict(self.model, x, n_samples or self.config.n_samples)
+
+    def _energy(self, y: np.ndarray) -> np.ndarray:
+        return self.scaler_y.inverse_transform(np.asarray(y).reshape(-1, 1)).ravel()
+
+    # -- persistence -----------------------------------------------------------------------
+    def save(self, path: Any) -> None:
+        """Model, scalers and settings in one checkpoint (vb.save format)."""
+        cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self.config).items() if k != "history"}
+        io.save({"model": self.model, "scaler_x": self.scaler_x, "scaler_y": self.scaler_y, "config": cfg,
+                 "train_nmax_max": self.train_nmax_max}, path)
+
+    @classmethod
+    def load(cls, path: Any) -> NCSMExtrapolator:
+        obj = io.load(path)
+        if not isinstance(obj, dict) or not isinstance(obj.get("model"), NCSMNet):
+            raise ValueError(f"{path} does not hold an NCSM model")
+        cfg = obj["config"]
+        for key in ("hidden", "physics_nmax"):
+            cfg[key] = tuple(cfg[key])
+        ex = cls(NCSMConfig(**cfg))
+        ex.model, ex.scaler_x, ex.scaler_y = obj["model"], obj["scaler_x"], obj["scaler_y"]
+        ex.train_nmax_max = obj["train_nmax_max"]
+        return ex
