@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import varbayes as vb
 from scipy import special
+
+import varbayes as vb
 
 
 class Api:

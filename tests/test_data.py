@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from varbayes import data
 from varbayes.data import datasets, remote
 

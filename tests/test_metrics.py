@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from scipy import integrate, stats
+
 from varbayes import metrics
 
 RNG = np.random.default_rng(11)

@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy import special
+
 import varbayes as vb
 import varbayes.nn.functional as F
 from reference import NP, VB, numerical_grads, torch_reference
-from scipy import special
 
 FORWARD_TOL = {"rtol": 1e-7, "atol": 1e-12}
 GRAD_TOL = {"rtol": 1e-6, "atol": 1e-10}

@@ -26,4 +26,6 @@ def test_checked_in_stubs_match_the_bindings(tmp_path: Path) -> None:
 def test_stubs_and_py_typed_are_installed_next_to_the_module() -> None:
     package = Path(varbayes.__file__).parent
     assert (package / "py.typed").is_file()
-    assert (package / "_core.pyi").is_file() or (package.parent.name == "python"), "stubs missing from the install"
+    assert (package / "_core.pyi").is_file() or (package.parent.name == "python"), (
+        "stubs missing from the install"
+    )

@@ -5,8 +5,9 @@ The engine (tensors, ops, autograd, modules, optimizers, kernels) lives in the c
 layers (Bayesian training, NCSM workflow, data, metrics).
 """
 
-from . import _core
+from . import _core, io, metrics, nn, optim, train
 from ._core import (
+    DType,
     Generator,
     Node,
     Tensor,
@@ -20,7 +21,6 @@ from ._core import (
     cpu_info,
     default_generator,
     div,
-    DType,
     empty,
     exp,
     eye,
@@ -77,13 +77,9 @@ from ._core import (
 )
 from .autograd import enable_grad, no_grad
 from .creation import tensor
-
-from . import nn, optim  # noqa: E402  (after the core names they use)
-from .predict import Prediction, predict  # noqa: E402
-from . import io, metrics, train  # noqa: E402
 from .io import load, save  # noqa: E402
+from .predict import Prediction, predict  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = [name for name in dir(_core) if not name.startswith("_") and name not in {"Module", "Optimizer"}]
-__all__ += ["enable_grad", "no_grad", "tensor", "nn", "optim", "Prediction", "predict", "io", "metrics", "train", "load", "save", "__version__"]
+__all__ = [name for name in dir() if not name.startswith("_")]

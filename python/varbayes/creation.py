@@ -21,14 +21,20 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         try:
             array = np.asarray(data)
         except ValueError as exc:  # NumPy refuses ragged nested sequences
-            raise ValueError(f"tensor(): ragged nested sequence, every row must have the same length ({exc})") from None
+            raise ValueError(
+                f"tensor(): ragged nested sequence, every row must have the same length ({exc})"
+            ) from None
     if array.dtype == object:
-        raise ValueError("tensor(): data must be numbers in a rectangular nesting, got objects or a ragged sequence")
+        raise ValueError(
+            "tensor(): data must be numbers in a rectangular nesting, got objects or a ragged sequence"
+        )
     if array.dtype.kind not in "biuf":
         raise TypeError(f"tensor(): unsupported element type {array.dtype}; expected numbers")
     if dtype is None:
         dtype = float64 if array.dtype == np.float64 and not _is_python_data(data) else float32
-    target = np.dtype("float64") if dtype in (float64, "float64", np.float64) else np.dtype(_numpy_name(dtype))
+    target = (
+        np.dtype("float64") if dtype in (float64, "float64", np.float64) else np.dtype(_numpy_name(dtype))
+    )
     result = from_numpy(np.array(array, dtype=target, order="C", copy=True))
     if requires_grad:
         result.requires_grad_(True)

@@ -64,19 +64,25 @@ def _register_builtins() -> None:
         }
 
     register_module_type(
-        nn.Linear, linear_config, lambda c: nn.Linear(c["in_features"], c["out_features"], c["bias"], dtype=c["dtype"])
+        nn.Linear,
+        linear_config,
+        lambda c: nn.Linear(c["in_features"], c["out_features"], c["bias"], dtype=c["dtype"]),
     )
     for cls in (nn.BayesLinear, nn.BayesLinearLRT):
         register_module_type(
             cls,
             lambda m: {**linear_config(m), "sample": m.sample},
-            lambda c, cls=cls: _with_sample(cls(c["in_features"], c["out_features"], c["bias"], dtype=c["dtype"]), c),
+            lambda c, cls=cls: _with_sample(
+                cls(c["in_features"], c["out_features"], c["bias"], dtype=c["dtype"]), c
+            ),
         )
     register_module_type(
         nn.NormalPrior,
         lambda m: {"shape": list(m.mean.shape), "trainable": m.trainable, "dtype": m.mean.dtype.name},
         lambda c: nn.NormalPrior(
-            _core.zeros(*c["shape"], dtype=c["dtype"]), _core.ones(*c["shape"], dtype=c["dtype"]), c["trainable"]
+            _core.zeros(*c["shape"], dtype=c["dtype"]),
+            _core.ones(*c["shape"], dtype=c["dtype"]),
+            c["trainable"],
         ),
     )
     from .nn.bayes import GaussianHead, GaussianLikelihood
@@ -96,6 +102,9 @@ def _register_builtins() -> None:
 def _with_sample(layer: Any, config: dict[str, Any]) -> Any:
     layer.sample = config["sample"]
     return layer
+
+
+_register_builtins()
 
 
 # ---- encoding --------------------------------------------------------------------------------
@@ -165,8 +174,6 @@ class _Encoder:
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
     """Writes obj (a module, optimizer, scheduler, scaler, array, tensor, or dicts/lists of them)
     to path atomically, with a checksum."""
-    if not _MODULE_TYPES:
-        _register_builtins()
     enc = _Encoder()
     tree = enc.encode(obj)
     entries, offset = [], 0
@@ -174,7 +181,9 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         entries.append({"dtype": a.dtype.str, "shape": list(a.shape), "offset": offset, "nbytes": a.nbytes})
         offset += a.nbytes
     header = json.dumps({"format": "varbayes-checkpoint", "object": tree, "arrays": entries}).encode()
-    body = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header)) + header + b"".join(a.tobytes() for a in enc.arrays)
+    body = (
+        _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header)) + header + b"".join(a.tobytes() for a in enc.arrays)
+    )
     atomic_write_bytes(Path(path), body + hashlib.sha256(body).digest())
 
 
@@ -202,8 +211,6 @@ def load(path: str | os.PathLike[str], into: Any = None) -> Any:
     """Reads a checkpoint written by ``save``. Modules are rebuilt (architecture, parameters,
     priors, buffers); optimizer and scheduler states come back as dicts, or are loaded into
     ``into`` when it is given (which also works for modules: their state is loaded in place)."""
-    if not _MODULE_TYPES:
-        _register_builtins()
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"checkpoint {p} does not exist")
@@ -236,7 +243,11 @@ def _read_array(blob: memoryview, e: dict[str, Any]) -> np.ndarray:
         raise CheckpointError(f"array of unsupported dtype {dtype}")
     shape = tuple(int(s) for s in e["shape"])
     start, nbytes = int(e["offset"]), int(e["nbytes"])
-    if nbytes != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize or start < 0 or start + nbytes > len(blob):
+    if (
+        nbytes != int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        or start < 0
+        or start + nbytes > len(blob)
+    ):
         raise CheckpointError("array entry out of bounds")
     return np.frombuffer(blob[start : start + nbytes], dtype=dtype).reshape(shape).copy()
 
@@ -255,7 +266,9 @@ class _Decoder:
     def module(self, d: dict[str, Any]) -> Any:
         name = d["__module__"]
         if name not in _MODULE_TYPES:
-            raise CheckpointError(f"unknown module type {name!r} (register it with vb.io.register_module_type)")
+            raise CheckpointError(
+                f"unknown module type {name!r} (register it with vb.io.register_module_type)"
+            )
         m = _MODULE_TYPES[name][1](d["config"])
         self.modules[d["id"]] = m
         for child_name, child in d["children"]:

@@ -70,7 +70,9 @@ def plot_lr_schedule(lrs: Any, path: str | Path | None = None, ax: Any = None) -
     return fig
 
 
-def plot_reliability(diagram: Any, path: str | Path | None = None, ax: Any = None, label: str | None = None) -> Any:
+def plot_reliability(
+    diagram: Any, path: str | Path | None = None, ax: Any = None, label: str | None = None
+) -> Any:
     """Reliability diagram from ``vb.metrics.reliability_diagram``: accuracy vs confidence per bin."""
     fig, ax = _figure(ax)
     ok = np.asarray(diagram.counts) > 0
@@ -86,8 +88,13 @@ def plot_reliability(diagram: Any, path: str | Path | None = None, ax: Any = Non
 
 
 def plot_predictive_band(
-    x: Any, prediction: Any, x_train: Any = None, y_train: Any = None, level: float = 0.95,
-    path: str | Path | None = None, ax: Any = None,
+    x: Any,
+    prediction: Any,
+    x_train: Any = None,
+    y_train: Any = None,
+    level: float = 0.95,
+    path: str | Path | None = None,
+    ax: Any = None,
 ) -> Any:
     """Predictive mean and central interval over a 1-D input, with the training points."""
     fig, ax = _figure(ax)

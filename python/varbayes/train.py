@@ -93,7 +93,9 @@ class ELBO:
             return head.nll(output, target)
         noise = getattr(model, "likelihood", None)
         if not isinstance(noise, GaussianLikelihood):
-            raise ValueError("likelihood='gaussian' needs the model to have a GaussianLikelihood 'likelihood' attribute")
+            raise ValueError(
+                "likelihood='gaussian' needs the model to have a GaussianLikelihood 'likelihood' attribute"
+            )
         return noise.nll(output, target)
 
     def __call__(self, model: _core.Module, output: _core.Tensor, target: Any, step: int = 0) -> _core.Tensor:
@@ -205,7 +207,9 @@ class EarlyStopping:
 
     def update(self, epoch: int, value: float, model: _core.Module) -> bool:
         """Records an epoch's monitored value; returns True when training should stop."""
-        improved = value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
+        improved = (
+            value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
+        )
         if improved:
             self.best, self.best_epoch, self.bad_epochs = value, epoch, 0
             self.best_state = model.state_dict()
@@ -236,7 +240,8 @@ class History:
 
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(
-            {"epochs": self.epochs, "best_epoch": self.best_epoch, "stopped_early": self.stopped_early}, indent=1
+            {"epochs": self.epochs, "best_epoch": self.best_epoch, "stopped_early": self.stopped_early},
+            indent=1,
         )
         if path is not None:
             from .io import atomic_write_bytes
@@ -286,10 +291,18 @@ def fit(
         raise ValueError(f"clip_norm must be positive, got {clip_norm}")
     if seed is not None:
         _core.manual_seed(seed)
-    train = train_data if isinstance(train_data, DataLoader) else DataLoader(*train_data, batch_size, True, seed=seed)
+    train = (
+        train_data
+        if isinstance(train_data, DataLoader)
+        else DataLoader(*train_data, batch_size, True, seed=seed)
+    )
     val = None
     if val_data is not None:
-        val = val_data if isinstance(val_data, DataLoader) else DataLoader(*val_data, batch_size=max(batch_size, 256))
+        val = (
+            val_data
+            if isinstance(val_data, DataLoader)
+            else DataLoader(*val_data, batch_size=max(batch_size, 256))
+        )
     params = model.parameters()
     history = History()
     step, bad_steps = 0, 0
@@ -314,15 +327,16 @@ def fit(
             if not (math.isfinite(loss_value) and math.isfinite(norm)):
                 bad_steps += 1
                 optimizer.zero_grad()
+                what = "gradient" if math.isfinite(loss_value) else "loss"
                 warnings.warn(
-                    f"fit: skipped step {step} (epoch {epoch}): non-finite {'loss' if not math.isfinite(loss_value) else 'gradient'}",
+                    f"fit: skipped step {step} (epoch {epoch}): non-finite {what}",
                     RuntimeWarning,
                     stacklevel=2,
                 )
                 if bad_steps >= max_bad_steps:
                     raise RuntimeError(
-                        f"fit: {bad_steps} consecutive steps with a non-finite loss or gradient (last at epoch "
-                        f"{epoch}, step {step}); lower the learning rate or enable clipping"
+                        f"fit: {bad_steps} consecutive steps with a non-finite loss or gradient (last at "
+                        f"epoch {epoch}, step {step}); lower the learning rate or enable clipping"
                     )
                 continue
             bad_steps = 0

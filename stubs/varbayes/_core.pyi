@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections.abc
 import numpy
 import typing
-__all__: list[str] = ['Adam', 'AdamW', 'DType', 'Dropout', 'Generator', 'Identity', 'Linear', 'Module', 'Node', 'Optimizer', 'ParamGroup', 'Parameter', 'ReLU', 'SGD', 'Sequential', 'Sigmoid', 'Softplus', 'Tanh', 'Tensor', 'abs', 'add', 'arange', 'cat', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'dropout', 'empty', 'exp', 'eye', 'flatten', 'float32', 'float64', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'get_num_threads', 'index_select', 'is_grad_enabled', 'linear', 'linspace', 'log', 'log1p', 'log_softmax', 'logsumexp', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mse_loss', 'mul', 'neg', 'nll_loss', 'ones', 'ones_like', 'permute', 'pow', 'rand', 'randn', 'reciprocal', 'relu', 'reshape', 'set_grad_enabled', 'set_num_threads', 'sigmoid', 'sign', 'softmax', 'softplus', 'sqrt', 'squeeze', 'stack', 'sub', 'sum', 'tanh', 'transpose', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
+__all__: list[str] = ['Adam', 'AdamW', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'Generator', 'Identity', 'Linear', 'Module', 'Node', 'NormalPrior', 'Optimizer', 'ParamGroup', 'Parameter', 'ReLU', 'SGD', 'Sequential', 'Sigmoid', 'Softplus', 'Tanh', 'Tensor', 'abs', 'add', 'arange', 'cat', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'dropout', 'empty', 'exp', 'eye', 'flatten', 'float32', 'float64', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'get_num_threads', 'index_select', 'is_grad_enabled', 'is_sampling_enabled', 'kl', 'kl_normal', 'linear', 'linspace', 'log', 'log1p', 'log_softmax', 'logsumexp', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mse_loss', 'mul', 'neg', 'nll_loss', 'ones', 'ones_like', 'permute', 'pow', 'rand', 'randn', 'reciprocal', 'relu', 'reshape', 'sample_gaussian', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'softmax', 'softplus', 'sqrt', 'squeeze', 'stack', 'sub', 'sum', 'tanh', 'transpose', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
 class DType:
     """
     Element type of a tensor (varbayes.float32 or varbayes.float64).
@@ -485,6 +485,10 @@ class Module:
         """
         The computation; subclasses override it.
         """
+    def kl(self) -> Tensor:
+        """
+        Sum of the KL divergences of all Bayesian layers in this module.
+        """
     def load_state_dict(self, state_dict: dict, strict: bool = True) -> typing.Any:
         """
         Copies values into the parameters/buffers (shapes checked; all keys must match when strict).
@@ -608,6 +612,73 @@ class Sequential(Module):
     def __len__(self) -> int:
         ...
     def append(self, module: Module) -> typing.Any:
+        ...
+class NormalPrior(Module):
+    """
+    Gaussian prior N(mean, std^2): fixed (buffers) or trainable (parameters 'mean' and 'std_rho', std = softplus(std_rho)). mean/std are numbers (one prior for all weights) or arrays of a layer's weight shape (per-weight priors).
+    """
+    def __init__(self, mean: typing.Any = 0.0, std: typing.Any = 1.0, trainable: bool = False) -> None:
+        ...
+    @property
+    def mean(self) -> Tensor:
+        """
+        The prior mean (differentiable).
+        """
+    @property
+    def std(self) -> Tensor:
+        """
+        The prior standard deviation (differentiable).
+        """
+    @property
+    def trainable(self) -> bool:
+        ...
+class BayesLinear(Module):
+    """
+    Linear layer with a mean-field Gaussian posterior over weights and bias (sigma = softplus(rho)); each forward in sampling mode draws one weight sample (Bayes by Backprop).
+    """
+    @staticmethod
+    def from_linear(linear: Linear, prior: NormalPrior = None, posterior_rho_init: typing.SupportsFloat | typing.SupportsIndex = -5.0) -> BayesLinear:
+        """
+        A layer of the same shape whose posterior means start at the Linear layer's weights.
+        """
+    def __init__(self, in_features: typing.SupportsInt | typing.SupportsIndex, out_features: typing.SupportsInt | typing.SupportsIndex, bias: bool = True, prior: NormalPrior = None, posterior_rho_init: typing.SupportsFloat | typing.SupportsIndex = -5.0, *, dtype: typing.Any = None) -> None:
+        ...
+    def forward(self, input: Tensor) -> Tensor:
+        ...
+    def init_from(self, linear: Linear) -> None:
+        """
+        Copies a Linear layer's weight and bias into the posterior means.
+        """
+    def set_prior(self, weight_prior: NormalPrior, bias_prior: NormalPrior = None) -> None:
+        """
+        Sets the weight prior and the bias prior (the weight prior for both when bias_prior is None).
+        """
+    @property
+    def in_features(self) -> int:
+        ...
+    @property
+    def out_features(self) -> int:
+        ...
+    @property
+    def sample(self) -> bool:
+        """
+        Draw samples in forward (else use posterior means).
+        """
+    @sample.setter
+    def sample(self, arg0: bool) -> None:
+        ...
+class BayesLinearLRT(BayesLinear):
+    """
+    The same Bayesian linear layer with the local reparameterization estimator: samples the pre-activations (one draw per example and unit), never a weight matrix.
+    """
+    @staticmethod
+    def from_linear(linear: Linear, prior: NormalPrior = None, posterior_rho_init: typing.SupportsFloat | typing.SupportsIndex = -5.0) -> BayesLinearLRT:
+        """
+        A layer of the same shape whose posterior means start at the Linear layer's weights.
+        """
+    def __init__(self, in_features: typing.SupportsInt | typing.SupportsIndex, out_features: typing.SupportsInt | typing.SupportsIndex, bias: bool = True, prior: NormalPrior = None, posterior_rho_init: typing.SupportsFloat | typing.SupportsIndex = -5.0, *, dtype: typing.Any = None) -> None:
+        ...
+    def forward(self, input: Tensor) -> Tensor:
         ...
 class ParamGroup:
     """
@@ -776,6 +847,18 @@ def is_grad_enabled() -> bool:
     """
     Whether ops record the autograd graph in this thread.
     """
+def is_sampling_enabled() -> bool:
+    """
+    Whether Bayesian layers sample (thread-local).
+    """
+def kl(module: Module) -> Tensor:
+    """
+    Sum of the KL divergences of all Bayesian layers in module (a differentiable 0-d tensor).
+    """
+def kl_normal(mu_q: Tensor, rho_q: Tensor, mu_p: Tensor, std_p: Tensor) -> Tensor:
+    """
+    Sum of KL(N(mu_q, softplus(rho_q)^2) || N(mu_p, std_p^2)) over elements (fused, differentiable).
+    """
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     input @ weight.T + bias in one fused GEMM.
@@ -880,6 +963,10 @@ def reshape(input: Tensor, shape: collections.abc.Sequence[typing.SupportsInt | 
     """
     A tensor with the same elements and a new shape (a view when possible).
     """
+def sample_gaussian(mu: Tensor, rho: Tensor, generator: typing.Any = None) -> Tensor:
+    """
+    mu + softplus(rho) * eps, eps ~ N(0, 1) (fused; eps is regenerated in backward).
+    """
 def set_grad_enabled(mode: bool) -> None:
     """
     Turns graph recording on or off in this thread.
@@ -887,6 +974,10 @@ def set_grad_enabled(mode: bool) -> None:
 def set_num_threads(n: typing.SupportsInt | typing.SupportsIndex) -> None:
     """
     Sets the number of threads used by kernels (n >= 1). Results do not depend on it beyond round-off.
+    """
+def set_sampling_enabled(mode: bool) -> None:
+    """
+    Turns sampling in Bayesian layers on or off in this thread.
     """
 def sigmoid(input: Tensor) -> Tensor:
     """

@@ -7,6 +7,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <utility>
@@ -36,7 +37,11 @@ void simple_gemm(const GemmArgs<T>& g, bool parallel) {
     for (int64_t k = 0; k < g.K; ++k) {
       const T a = g.A[i * g.a_row_stride + k * g.a_col_stride];
       const T* b = g.B + k * g.b_row_stride;
-      for (int64_t j = 0; j < g.N; ++j) c[j] += a * b[j * g.b_col_stride];
+      if (g.b_col_stride == 1) {  // the common case, spelled out so it vectorizes
+        for (int64_t j = 0; j < g.N; ++j) c[j] += a * b[j];
+      } else {
+        for (int64_t j = 0; j < g.N; ++j) c[j] += a * b[j * g.b_col_stride];
+      }
     }
     for (int64_t j = 0; j < g.N; ++j) c[j] = epilogue(c[j], g.bias, j, g.relu);
   }
@@ -106,34 +111,36 @@ struct Gemm {
   static constexpr int64_t MC = Cfg::MC, KC = Cfg::KC, NC = Cfg::NC;
   static_assert(MC % MR == 0 && NC % NR == 0);
 
-  // C tile (MR x NR, leading dim ldc) = (load_c ? C : 0) + Ap * Bp, then bias/ReLU if given.
+  // C tile (MR x NW*W, leading dim ldc) = (load_c ? C : 0) + Ap * Bp, then bias/ReLU if given.
+  // NW < NV serves the last, narrower B panel (packed with row stride NR) without wasted FMAs.
+  template <int NW>
   static void micro_kernel(int64_t kc, const T* __restrict a, const T* __restrict b, T* c,
                            int64_t ldc, bool load_c, const T* bias, bool relu) {
-    R acc[MR][NV];
+    R acc[MR][NW];
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       // Pull the C tile towards L1 for writing while the k loop runs (its rows are ldc apart).
 #pragma GCC unroll 8
-      for (int64_t x = 0; x < int64_t(NR * sizeof(T)); x += 64)
+      for (int64_t x = 0; x < int64_t(NW * V::W * sizeof(T)); x += 64)
         __builtin_prefetch(reinterpret_cast<const char*>(c + i * ldc) + x, 1);
 #pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) acc[i][j] = V::zero();
+      for (int j = 0; j < NW; ++j) acc[i][j] = V::zero();
     }
     for (int64_t k = 0; k < kc; ++k, a += MR, b += NR) {
-      R bv[NV];
+      R bv[NW];
 #pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) bv[j] = V::load(b + j * V::W);
+      for (int j = 0; j < NW; ++j) bv[j] = V::load(b + j * V::W);
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
         const R av = V::bcast(a + i);
 #pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) acc[i][j] = V::fma(av, bv[j], acc[i][j]);
+        for (int j = 0; j < NW; ++j) acc[i][j] = V::fma(av, bv[j], acc[i][j]);
       }
     }
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) {
+      for (int j = 0; j < NW; ++j) {
         T* cp = c + i * ldc + j * V::W;
         R r = acc[i][j];
         if (load_c) r = V::add(V::load(cp), r);
@@ -142,6 +149,12 @@ struct Gemm {
         V::store(cp, r);
       }
   }
+
+  using KernelFn = void (*)(int64_t, const T*, const T*, T*, int64_t, bool, const T*, bool);
+  // kKernels[w - 1] handles panels w vectors wide.
+  static constexpr auto kKernels = []<int... I>(std::integer_sequence<int, I...>) {
+    return std::array<KernelFn, NV>{&micro_kernel<I + 1>...};
+  }(std::make_integer_sequence<int, NV>{});
 
   // Computes C[m0:m1, n0:n1] on the calling thread with its own packing buffers.
   static void block(const GemmArgs<T>& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
@@ -172,16 +185,18 @@ struct Gemm {
                            g.a_col_stride, int(std::min<int64_t>(MR, mc - ir)), kc, abuf + ir * kc);
           for (int64_t jr = 0; jr < nc; jr += NR) {
             const int nr = int(std::min<int64_t>(NR, nc - jr));
+            const int nw = int(ceil_div(nr, V::W));
+            const KernelFn kernel = kKernels[nw - 1];
             const T* bias_j = bias ? bias + jc + jr : nullptr;
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int mr = int(std::min<int64_t>(MR, mc - ir));
               T* c = g.C + (ic + ir) * g.ldc + jc + jr;
-              if (mr == MR && nr == NR) {
-                micro_kernel(kc, abuf + ir * kc, bbuf + jr * kc, c, g.ldc, load_c, bias_j, relu);
+              if (mr == MR && nr == nw * V::W) {
+                kernel(kc, abuf + ir * kc, bbuf + jr * kc, c, g.ldc, load_c, bias_j, relu);
                 continue;
               }
-              // Edge tile: full-size product into tmp, then only the valid part reaches C.
-              micro_kernel(kc, abuf + ir * kc, bbuf + jr * kc, tmp, NR, false, nullptr, false);
+              // Ragged tile: product into tmp, then only the valid part reaches C.
+              kernel(kc, abuf + ir * kc, bbuf + jr * kc, tmp, NR, false, nullptr, false);
               for (int i = 0; i < mr; ++i)
                 for (int j = 0; j < nr; ++j) {
                   const T v = load_c ? c[i * g.ldc + j] + tmp[i * NR + j] : tmp[i * NR + j];

@@ -36,24 +36,46 @@ def _hw_range(text: str) -> tuple[float, float]:
 def add_parser(sub: Any) -> None:
     ncsm = sub.add_parser("ncsm", help="extrapolate NCSM energies with Bayesian networks")
     cmds = ncsm.add_subparsers(dest="ncsm_command", required=True)
-    for name, help_text in (("fit", "fit one prior and report the extrapolation"),
-                            ("compare", "fit the three priors and print a comparison table")):
+    for name, help_text in (
+        ("fit", "fit one prior and report the extrapolation"),
+        ("compare", "fit the three priors and print a comparison table"),
+    ):
         p = cmds.add_parser(name, help=help_text)
-        p.add_argument("data", help="table file (whitespace/CSV, with or without header), MFDn .res files or "
-                       "directory, or a shipped table: he4, he3")
-        p.add_argument("--train-nmax-max", type=int, default=None,
-                       help="use only rows with Nmax <= N (default: the highest Nmax minus 4)")
-        p.add_argument("--predict-nmax", type=_int_list, default=None,
-                       help="comma-separated Nmax to predict (default: N+2,N+4)")
+        p.add_argument(
+            "data",
+            help="table file (whitespace/CSV, with or without header), MFDn .res files or "
+            "directory, or a shipped table: he4, he3",
+        )
+        p.add_argument(
+            "--train-nmax-max",
+            type=int,
+            default=None,
+            help="use only rows with Nmax <= N (default: the highest Nmax minus 4)",
+        )
+        p.add_argument(
+            "--predict-nmax",
+            type=_int_list,
+            default=None,
+            help="comma-separated Nmax to predict (default: N+2,N+4)",
+        )
         if name == "fit":
             p.add_argument("--prior", choices=PRIORS, default=NCSMConfig.prior)
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--json", type=Path, help="write the report as JSON")
         p.add_argument("--plot", type=Path, help="write the figure (PNG)")
-        p.add_argument("--save", type=Path, help="save the fitted model (vb.save format)" if name == "fit"
-                       else "save the fitted models as PREFIX-<prior>.vb")
-        p.add_argument("--eval-hw", type=_hw_range, default=None,
-                       help="hw range LO,HI for the held-out metrics (default: all hw)")
+        p.add_argument(
+            "--save",
+            type=Path,
+            help="save the fitted model (vb.save format)"
+            if name == "fit"
+            else "save the fitted models as PREFIX-<prior>.vb",
+        )
+        p.add_argument(
+            "--eval-hw",
+            type=_hw_range,
+            default=None,
+            help="hw range LO,HI for the held-out metrics (default: all hw)",
+        )
         p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the tuned value)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -61,18 +83,34 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     table = resolve_table(args.data)
     nmaxes = table.nmax_values().tolist()
-    train_max = args.train_nmax_max if args.train_nmax_max is not None else (nmaxes[-3] if len(nmaxes) > 3 else nmaxes[-1])
+    train_max = (
+        args.train_nmax_max
+        if args.train_nmax_max is not None
+        else (nmaxes[-3] if len(nmaxes) > 3 else nmaxes[-1])
+    )
     predict_nmax = args.predict_nmax or [train_max + 2, train_max + 4]
     overrides = {} if args.epochs is None else {"epochs": args.epochs}
     priors = [args.prior] if args.ncsm_command == "fit" else list(PRIORS)
     results, fitted = [], []
     for prior in priors:
-        ex, report = extrapolate(table, prior, train_max, predict_nmax, seed=args.seed, eval_hw=args.eval_hw,
-                                 progress=not args.quiet, **overrides)
+        ex, report = extrapolate(
+            table,
+            prior,
+            train_max,
+            predict_nmax,
+            seed=args.seed,
+            eval_hw=args.eval_hw,
+            progress=not args.quiet,
+            **overrides,
+        )
         results.append(report)
         fitted.append(ex)
         if args.save:
-            path = args.save if args.ncsm_command == "fit" else args.save.with_name(f"{args.save.stem}-{prior}.vb")
+            path = (
+                args.save
+                if args.ncsm_command == "fit"
+                else args.save.with_name(f"{args.save.stem}-{prior}.vb")
+            )
             ex.save(path)
     print(format_table(results))
     if args.json:
@@ -92,24 +130,33 @@ def format_table(reports: list[dict[str, Any]]) -> str:
     """A plain-text table: one row per prior plus the baseline."""
     first = reports[0]
     metrics = first["metrics"]
-    head = (f"{first.get('nucleus') or ''} {first.get('interaction') or ''}: trained on Nmax <= {first['train_nmax_max']}, "
-            f"predicting Nmax {first['predict_nmax']}; held-out points: {metrics['n_points']}"
-            + (f" (hw in {metrics['eval_hw']})" if metrics.get("eval_hw") else ""))
-    lines = [head.strip(), f"{'model':<22}{'RMSE keV':>10}{'cover95':>9}{'width95 MeV':>13}"
-             f"{'converged MeV':>26}{'time s':>8}"]
+    name = f"{first.get('nucleus') or ''} {first.get('interaction') or ''}".strip()
+    head = (
+        f"{name}: trained on Nmax <= {first['train_nmax_max']}, "
+        f"predicting Nmax {first['predict_nmax']}; held-out points: {metrics['n_points']}"
+        + (f" (hw in {metrics['eval_hw']})" if metrics.get("eval_hw") else "")
+    )
+    lines = [
+        head.strip(),
+        f"{'model':<22}{'RMSE keV':>10}{'cover95':>9}{'width95 MeV':>13}{'converged MeV':>26}{'time s':>8}",
+    ]
 
     def fmt(v: Any, scale: float = 1.0, digits: int = 1) -> str:
         return "-" if v is None else f"{v * scale:.{digits}f}"
 
     for r in reports:
         m, c = r["metrics"], r["converged"]
-        lines.append(f"{'BNN ' + r['prior']:<22}{fmt(m.get('rmse'), 1000):>10}{fmt(m.get('coverage95'), 1, 2):>9}"
-                     f"{fmt(m.get('mean_width95'), 1, 3):>13}"
-                     f"{c['mean']:>12.3f} [{c['lo95']:.3f}, {c['hi95']:.3f}]{r['training']['seconds']:>8.1f}")
+        lines.append(
+            f"{'BNN ' + r['prior']:<22}{fmt(m.get('rmse'), 1000):>10}{fmt(m.get('coverage95'), 1, 2):>9}"
+            f"{fmt(m.get('mean_width95'), 1, 3):>13}"
+            f"{c['mean']:>12.3f} [{c['lo95']:.3f}, {c['hi95']:.3f}]{r['training']['seconds']:>8.1f}"
+        )
     b = first["baseline"]["converged"]
     conv = "-" if b["e_inf"] is None else f"{b['e_inf']:.3f} +- {b['spread']:.3f}"
-    lines.append(f"{'exponential baseline':<22}{fmt(metrics.get('baseline_rmse'), 1000):>10}{'-':>9}{'-':>13}"
-                 f"{conv:>26}{'':>8}")
+    lines.append(
+        f"{'exponential baseline':<22}{fmt(metrics.get('baseline_rmse'), 1000):>10}{'-':>9}{'-':>13}"
+        f"{conv:>26}{'':>8}"
+    )
     return "\n".join(lines)
 
 

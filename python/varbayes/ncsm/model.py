@@ -77,8 +77,13 @@ class NCSMConfig:
 class NCSMNet(_core.Module):
     """The network on scaled (t, h) inputs; ``bayesian`` selects BayesLinear or Linear layers."""
 
-    def __init__(self, architecture: str = "exponential", hidden: tuple[int, ...] = (32, 32), bayesian: bool = True,
-                 posterior_rho_init: float = -6.0) -> None:
+    def __init__(
+        self,
+        architecture: str = "exponential",
+        hidden: tuple[int, ...] = (32, 32),
+        bayesian: bool = True,
+        posterior_rho_init: float = -6.0,
+    ) -> None:
         super().__init__()
         self.architecture, self.hidden, self.bayesian = architecture, tuple(hidden), bayesian
         sizes = [2 if architecture == "mlp" else 1, *hidden, 1 if architecture == "mlp" else 3]
@@ -160,7 +165,9 @@ class NCSMExtrapolator:
         _core.manual_seed(cfg.seed)
         model = NCSMNet(cfg.architecture, cfg.hidden, True, cfg.posterior_rho_init)
         if cfg.prior == "ensemble":
-            members = [self._train_member(x_train, y_train, x_val, y_val, k) for k in range(cfg.ensemble_size)]
+            members = [
+                self._train_member(x_train, y_train, x_val, y_val, k) for k in range(cfg.ensemble_size)
+            ]
             ensemble_prior(members, std_floor=1e-2 * cfg.prior_std).apply(model, init_posterior=True)
         else:
             for layer in model.modules():
@@ -171,12 +178,16 @@ class NCSMExtrapolator:
             len(x_train),
             "gaussian",
             cfg.kl_weight,
-            KLSchedule("linear", max(1, int(cfg.kl_anneal_fraction * cfg.epochs))) if cfg.kl_anneal_fraction else None,
+            KLSchedule("linear", max(1, int(cfg.kl_anneal_fraction * cfg.epochs)))
+            if cfg.kl_anneal_fraction
+            else None,
         )
         if cfg.physics_weight > 0:
             elbo = _PhysicsELBO(elbo, cfg.physics_weight, self._physics_grid(usable))
         optimizer = _core.Adam(model.parameters(), lr=cfg.lr, eps=cfg.adam_eps)
-        scheduler = WarmupCosine(optimizer, max(1, int(cfg.warmup_fraction * cfg.epochs)), cfg.epochs, cfg.min_lr)
+        scheduler = WarmupCosine(
+            optimizer, max(1, int(cfg.warmup_fraction * cfg.epochs)), cfg.epochs, cfg.min_lr
+        )
         self.lr_schedule = [scheduler.lr_at(cfg.lr, t) for t in range(cfg.epochs)]
         self.history = fit(
             model,
@@ -200,8 +211,9 @@ class NCSMExtrapolator:
         _core.manual_seed(cfg.seed * 1000 + k + 1)
         net = NCSMNet(cfg.architecture, cfg.hidden, bayesian=False)
         opt = _core.Adam(net.parameters(), lr=cfg.lr, eps=cfg.adam_eps)
-        sched = WarmupCosine(opt, max(1, int(cfg.warmup_fraction * cfg.ensemble_epochs)), cfg.ensemble_epochs,
-                             cfg.min_lr)
+        sched = WarmupCosine(
+            opt, max(1, int(cfg.warmup_fraction * cfg.ensemble_epochs)), cfg.ensemble_epochs, cfg.min_lr
+        )
         hist = fit(
             net,
             DataLoader(x, y, batch_size=len(x)),
@@ -223,7 +235,9 @@ class NCSMExtrapolator:
         nmaxes = self.config.physics_nmax or tuple(range(top, top + 12, 2))
         hws = table.hw_values()
         rows = [
-            np.concatenate([self._inputs([n], [h])[0], self._inputs([n + 2], [h])[0]]) for n in nmaxes for h in hws
+            np.concatenate([self._inputs([n], [h])[0], self._inputs([n + 2], [h])[0]])
+            for n in nmaxes
+            for h in hws
         ]
         return np.asarray(rows, dtype=np.float32)
 
@@ -256,8 +270,13 @@ class NCSMExtrapolator:
         samples = pred._means + noise * rng.standard_normal(pred._means.shape)
         minima = self._energy(samples.reshape(samples.shape[0], -1).min(axis=1))
         lo, hi = np.quantile(minima, [0.025, 0.975])
-        return {"mean": float(minima.mean()), "std": float(minima.std()), "lo95": float(lo), "hi95": float(hi),
-                "nmax": nmax_large}
+        return {
+            "mean": float(minima.mean()),
+            "std": float(minima.std()),
+            "lo95": float(lo),
+            "hi95": float(hi),
+            "nmax": nmax_large,
+        }
 
     def _predict_scaled(self, x: np.ndarray, n_samples: int | None) -> Prediction:
         if self.model is None:
@@ -271,9 +290,21 @@ class NCSMExtrapolator:
     # -- persistence -----------------------------------------------------------------------
     def save(self, path: Any) -> None:
         """Model, scalers and settings in one checkpoint (vb.save format)."""
-        cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self.config).items() if k != "history"}
-        io.save({"model": self.model, "scaler_x": self.scaler_x, "scaler_y": self.scaler_y, "config": cfg,
-                 "train_nmax_max": self.train_nmax_max}, path)
+        cfg = {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in asdict(self.config).items()
+            if k != "history"
+        }
+        io.save(
+            {
+                "model": self.model,
+                "scaler_x": self.scaler_x,
+                "scaler_y": self.scaler_y,
+                "config": cfg,
+                "train_nmax_max": self.train_nmax_max,
+            },
+            path,
+        )
 
     @classmethod
     def load(cls, path: Any) -> NCSMExtrapolator:

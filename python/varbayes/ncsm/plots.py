@@ -17,8 +17,14 @@ def plot_data(table: NCSMTable, ax: Any, train_nmax_max: int | None = None) -> N
     for n in table.nmax_values():
         sel = table.nmax == n
         held_out = train_nmax_max is not None and n > train_nmax_max
-        ax.plot(table.hw[sel], table.energy[sel], marker="o", ms=3, ls="--" if held_out else "-",
-                label=f"Nmax {n}" + (" (held out)" if held_out else ""))
+        ax.plot(
+            table.hw[sel],
+            table.energy[sel],
+            marker="o",
+            ms=3,
+            ls="--" if held_out else "-",
+            label=f"Nmax {n}" + (" (held out)" if held_out else ""),
+        )
     ax.set_xlabel("hbar*Omega (MeV)")
     ax.set_ylabel("E (MeV)")
     ax.set_title(f"{table.nucleus or ''} data")
@@ -31,10 +37,18 @@ def plot_extrapolation(report: dict[str, Any], table: NCSMTable, ax: Any) -> Non
         rows = [p for p in preds if p["nmax"] == n]
         hw = np.array([p["hw"] for p in rows])
         line = ax.plot(hw, [p["mean"] for p in rows], label=f"BNN Nmax {n}")[0]
-        ax.fill_between(hw, [p["lo95"] for p in rows], [p["hi95"] for p in rows], alpha=0.25, color=line.get_color())
+        ax.fill_between(
+            hw, [p["lo95"] for p in rows], [p["hi95"] for p in rows], alpha=0.25, color=line.get_color()
+        )
         base = [b for b in report["baseline"]["predictions"] if b["nmax"] == n and b["energy"] is not None]
-        ax.plot([b["hw"] for b in base], [b["energy"] for b in base], "x", color=line.get_color(), ms=4,
-                label=f"exponential baseline Nmax {n}")
+        ax.plot(
+            [b["hw"] for b in base],
+            [b["energy"] for b in base],
+            "x",
+            color=line.get_color(),
+            ms=4,
+            label=f"exponential baseline Nmax {n}",
+        )
         sel = table.nmax == n
         if sel.any():
             ax.plot(table.hw[sel], table.energy[sel], "k.", ms=4)
@@ -44,7 +58,9 @@ def plot_extrapolation(report: dict[str, Any], table: NCSMTable, ax: Any) -> Non
     ax.set_ylim(lo - 0.5, max(p["hi95"] for p in preds if p["hw"] >= _vmin_hw(report)) + 1.0)
     ax.set_xlabel("hbar*Omega (MeV)")
     ax.set_ylabel("E (MeV)")
-    ax.set_title(f"{report['prior']} prior: extrapolation from Nmax <= {report['train_nmax_max']} (dots: data)")
+    ax.set_title(
+        f"{report['prior']} prior: extrapolation from Nmax <= {report['train_nmax_max']} (dots: data)"
+    )
     ax.legend(fontsize=7)
 
 
@@ -52,8 +68,9 @@ def _vmin_hw(report: dict[str, Any]) -> float:
     return min(v["hw"] for v in report["variational_minimum"]) * 0.6
 
 
-def plot_report(report: dict[str, Any], table: NCSMTable, lr_schedule: list[float], history: Any,
-                path: str | Path) -> None:
+def plot_report(
+    report: dict[str, Any], table: NCSMTable, lr_schedule: list[float], history: Any, path: str | Path
+) -> None:
     """Four panels: data, learning-rate schedule, extrapolation, training curves."""
     import matplotlib.pyplot as plt
 

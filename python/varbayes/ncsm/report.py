@@ -41,16 +41,27 @@ def extrapolate(
 ) -> tuple[NCSMExtrapolator, dict[str, Any]]:
     """Fits one prior and returns the extrapolator and the JSON-able report."""
     if train_nmax_max not in set(table.nmax_values().tolist()):
-        raise ValueError(f"--train-nmax-max {train_nmax_max} is not an Nmax of the table ({table.nmax_values().tolist()})")
+        raise ValueError(
+            f"--train-nmax-max {train_nmax_max} is not an Nmax of the table ({table.nmax_values().tolist()})"
+        )
     start = time.perf_counter()
-    ex = NCSMExtrapolator(NCSMConfig(prior=prior, seed=seed, **config)).fit(table, train_nmax_max, progress=progress)
+    ex = NCSMExtrapolator(NCSMConfig(prior=prior, seed=seed, **config)).fit(
+        table, train_nmax_max, progress=progress
+    )
     seconds = time.perf_counter() - start
     hws = table.hw_values()
     grid_n = np.repeat(np.asarray(predict_nmax, dtype=np.int64), hws.size)
     grid_h = np.tile(hws, len(predict_nmax))
     p = ex.predict(grid_n, grid_h)
     predictions = [
-        {"nmax": int(n), "hw": float(h), "mean": float(m), "std": float(s), "lo95": float(lo), "hi95": float(hi)}
+        {
+            "nmax": int(n),
+            "hw": float(h),
+            "mean": float(m),
+            "std": float(s),
+            "lo95": float(lo),
+            "hi95": float(hi),
+        }
         for n, h, m, s, lo, hi in zip(grid_n, grid_h, p["mean"], p["std"], p["lo95"], p["hi95"], strict=True)
     ]
     baseline = exponential_baseline(table, train_nmax_max, predict_nmax)
@@ -71,7 +82,8 @@ def extrapolate(
         },
         "baseline": {**baseline.to_dict(), "converged": converged_estimate(baseline).to_dict()},
         "variational_minimum": [
-            {"nmax": int(n), "hw": float(h), "energy": float(e)} for n, h, e in zip(vm_n, vm_h, vm_e, strict=True)
+            {"nmax": int(n), "hw": float(h), "energy": float(e)}
+            for n, h, e in zip(vm_n, vm_h, vm_e, strict=True)
         ],
         "metrics": held_out_metrics(table, train_nmax_max, predictions, baseline, eval_hw),
         "training": {
@@ -96,29 +108,40 @@ def held_out_metrics(
     """RMSE, 95% coverage and mean width on the table's rows above the training Nmax that were
     predicted (within ``eval_hw`` when given), and the baseline's RMSE on the same points."""
     truth = {(int(n), float(h)): float(e) for n, h, e in zip(table.nmax, table.hw, table.energy, strict=True)}
-    base = {(int(n), float(h)): float(baseline.predictions[i, j])
-            for i, h in enumerate(baseline.hw) for j, n in enumerate(baseline.predict_nmax)}
+    base = {
+        (int(n), float(h)): float(baseline.predictions[i, j])
+        for i, h in enumerate(baseline.hw)
+        for j, n in enumerate(baseline.predict_nmax)
+    }
     rows = [
-        p for p in predictions
-        if p["nmax"] > train_nmax_max and (p["nmax"], p["hw"]) in truth
+        p
+        for p in predictions
+        if p["nmax"] > train_nmax_max
+        and (p["nmax"], p["hw"]) in truth
         and (eval_hw is None or eval_hw[0] <= p["hw"] <= eval_hw[1])
     ]
     out: dict[str, Any] = {"eval_hw": list(eval_hw) if eval_hw else None, "n_points": len(rows)}
     if not rows:
-        out["note"] = "no held-out rows (the table has no Nmax above the training maximum at the predicted Nmax)"
+        out["note"] = (
+            "no held-out rows (the table has no Nmax above the training maximum at the predicted Nmax)"
+        )
         return out
     y = np.array([truth[(p["nmax"], p["hw"])] for p in rows])
     m = np.array([p["mean"] for p in rows])
     lo, hi = np.array([p["lo95"] for p in rows]), np.array([p["hi95"] for p in rows])
     b = np.array([base.get((p["nmax"], p["hw"]), np.nan) for p in rows])
     valid = np.isfinite(b)
-    out.update({
-        "rmse": float(np.sqrt(np.mean((m - y) ** 2))),
-        "max_abs_error": float(np.max(np.abs(m - y))),
-        "coverage95": float(np.mean((y >= lo) & (y <= hi))),
-        "mean_width95": float(np.mean(hi - lo)),
-        "baseline_rmse": float(np.sqrt(np.mean((b[valid] - y[valid]) ** 2))) if valid.any() else None,
-        "baseline_n_points": int(valid.sum()),
-        "bnn_rmse_on_baseline_points": float(np.sqrt(np.mean((m[valid] - y[valid]) ** 2))) if valid.any() else None,
-    })
+    out.update(
+        {
+            "rmse": float(np.sqrt(np.mean((m - y) ** 2))),
+            "max_abs_error": float(np.max(np.abs(m - y))),
+            "coverage95": float(np.mean((y >= lo) & (y <= hi))),
+            "mean_width95": float(np.mean(hi - lo)),
+            "baseline_rmse": float(np.sqrt(np.mean((b[valid] - y[valid]) ** 2))) if valid.any() else None,
+            "baseline_n_points": int(valid.sum()),
+            "bnn_rmse_on_baseline_points": float(np.sqrt(np.mean((m[valid] - y[valid]) ** 2)))
+            if valid.any()
+            else None,
+        }
+    )
     return out

@@ -37,7 +37,9 @@ class EnsemblePrior:
         if name not in self.mean:
             raise KeyError(f"the ensemble has no parameter '{name}' (it has {sorted(self.mean)})")
         return NormalPrior(
-            tensor(self.mean[name], dtype=dtype), tensor(self.std[name], dtype=dtype), trainable=self.trainable
+            tensor(self.mean[name], dtype=dtype),
+            tensor(self.std[name], dtype=dtype),
+            trainable=self.trainable,
         )
 
     def apply(self, model: Module, init_posterior: bool = True) -> Module:
@@ -66,7 +68,9 @@ class EnsemblePrior:
         return model
 
 
-def ensemble_prior(models: Sequence[Module], std_floor: float = 1e-3, trainable: bool = False) -> EnsemblePrior:
+def ensemble_prior(
+    models: Sequence[Module], std_floor: float = 1e-3, trainable: bool = False
+) -> EnsemblePrior:
     """Priors from trained deterministic networks of one architecture: per weight, the mean and
     the standard deviation (ddof=0, floored at ``std_floor``) across the ensemble."""
     if len(models) < 2:
@@ -77,7 +81,9 @@ def ensemble_prior(models: Sequence[Module], std_floor: float = 1e-3, trainable:
     names = list(states[0])
     for i, s in enumerate(states[1:], start=1):
         if list(s) != names or any(s[n].shape != states[0][n].shape for n in names):
-            raise ValueError(f"model {i} does not have the same architecture (parameter names/shapes) as model 0")
+            raise ValueError(
+                f"model {i} does not have the same architecture (parameter names/shapes) as model 0"
+            )
     mean, std = {}, {}
     for n in names:
         stacked = np.stack([s[n].numpy().astype(np.float64) for s in states])

@@ -73,7 +73,9 @@ class WarmupCosine(LRScheduler):
             raise ValueError(f"warmup_steps must be a non-negative integer, got {warmup_steps!r}")
         _check_positive_int("total_steps", total_steps)
         if warmup_steps >= total_steps:
-            raise ValueError(f"warmup_steps ({warmup_steps}) must be shorter than total_steps ({total_steps})")
+            raise ValueError(
+                f"warmup_steps ({warmup_steps}) must be shorter than total_steps ({total_steps})"
+            )
         if not (isinstance(restarts, int) and restarts >= 0):
             raise ValueError(f"restarts must be a non-negative integer, got {restarts!r}")
         if not min_lr > 0:
@@ -81,7 +83,12 @@ class WarmupCosine(LRScheduler):
         for g in optimizer.param_groups:
             if not g["lr"] > min_lr:
                 raise ValueError(f"min_lr ({min_lr}) must be below the optimizer's lr ({g['lr']})")
-        self.warmup_steps, self.total_steps, self.min_lr, self.restarts = warmup_steps, total_steps, min_lr, restarts
+        self.warmup_steps, self.total_steps, self.min_lr, self.restarts = (
+            warmup_steps,
+            total_steps,
+            min_lr,
+            restarts,
+        )
         super().__init__(optimizer)
 
     def lr_at(self, base_lr: float, t: int) -> float:

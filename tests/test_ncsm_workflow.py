@@ -1,0 +1,114 @@
+"""The NCSM workflow end to end: CLI JSON schema, no leakage above the training Nmax,
+reproducibility with a seed, save/load of the fitted model."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from varbayes.__main__ import main
+from varbayes.ncsm import load_table
+from varbayes.ncsm.model import NCSMConfig, NCSMExtrapolator
+from varbayes.ncsm.report import extrapolate, resolve_table
+
+FAST = {"epochs": 300, "ensemble_epochs": 200, "ensemble_size": 2, "n_samples": 30, "patience": 100}
+
+
+@pytest.fixture(scope="module")
+def he4():
+    return resolve_table("he4")
+
+
+def test_cli_json_schema(tmp_path: Path) -> None:
+    out = tmp_path / "fit.json"
+    assert (
+        main(
+            [
+                "ncsm",
+                "fit",
+                "he4",
+                "--train-nmax-max",
+                "8",
+                "--predict-nmax",
+                "10,12",
+                "--prior",
+                "fixed",
+                "--epochs",
+                "200",
+                "--json",
+                str(out),
+                "--eval-hw",
+                "15,34",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    report = json.loads(out.read_text())
+    assert {
+        "data",
+        "prior",
+        "train_nmax_max",
+        "predictions",
+        "converged",
+        "baseline",
+        "metrics",
+    } <= report.keys()
+    assert report["prior"] == "fixed" and report["train_nmax_max"] == 8
+    hws = sorted(set(load_table(report["data"]).hw.tolist()))
+    # one prediction for every hw of the data at each requested Nmax
+    assert sorted((p["nmax"], p["hw"]) for p in report["predictions"]) == sorted(
+        (n, h) for n in (10, 12) for h in hws
+    )
+    for p in report["predictions"]:
+        assert {"nmax", "hw", "mean", "std", "lo95", "hi95"} <= p.keys()
+        assert p["lo95"] <= p["mean"] <= p["hi95"] and p["std"] > 0
+    assert {"mean", "std", "lo95", "hi95"} <= report["converged"].keys()
+    assert report["metrics"]["n_points"] == 26  # hw 15..20 step 1 and 22..34 step 2, at Nmax 10 and 12
+    assert report["metrics"]["baseline_rmse"] == pytest.approx(0.0391, abs=5e-4)
+
+
+def test_rows_above_the_training_nmax_change_nothing(he4, tmp_path: Path) -> None:
+    cut = tmp_path / "he4_cut.dat"
+    lines = Path(he4.source).read_text().splitlines()
+    kept = [lines[0]] + [ln for ln in lines[1:] if int(float(ln.split()[1])) <= 8]
+    cut.write_text("\n".join(kept) + "\n")
+    _, full = extrapolate(he4, "fixed", 8, [10], **FAST)
+    _, short = extrapolate(load_table(cut), "fixed", 8, [10], **FAST)
+    assert [p["mean"] for p in full["predictions"]] == [p["mean"] for p in short["predictions"]]
+    assert full["converged"] == short["converged"] | {"definition": full["converged"]["definition"]}
+
+
+def test_same_seed_same_result_and_save_load_round_trip(he4, tmp_path: Path) -> None:
+    cfg = dict(prior="trainable", seed=3, **FAST)
+    a = NCSMExtrapolator(NCSMConfig(**cfg)).fit(he4, 6)
+    b = NCSMExtrapolator(NCSMConfig(**cfg)).fit(he4, 6)
+    nmax, hw = np.full(5, 8), np.linspace(10, 30, 5)
+    from varbayes import manual_seed
+
+    manual_seed(11)
+    pa = a.predict(nmax, hw)
+    manual_seed(11)
+    pb = b.predict(nmax, hw)
+    np.testing.assert_array_equal(pa["mean"], pb["mean"])
+    a.save(tmp_path / "m.vb")
+    c = NCSMExtrapolator.load(tmp_path / "m.vb")
+    manual_seed(11)
+    np.testing.assert_array_equal(c.predict(nmax, hw)["mean"], pa["mean"])
+
+
+def test_every_prior_trains_and_reports(he4) -> None:
+    for prior in ("fixed", "trainable", "ensemble"):
+        _, report = extrapolate(he4, prior, 6, [8], eval_hw=(15, 34), **FAST)
+        m = report["metrics"]
+        assert m["n_points"] > 0 and np.isfinite(m["rmse"]) and 0 <= m["coverage95"] <= 1
+
+
+def test_bad_arguments_are_refused(he4) -> None:
+    with pytest.raises(ValueError, match="not an Nmax"):
+        extrapolate(he4, "fixed", 7, [10], **FAST)
+    with pytest.raises(ValueError, match="prior"):
+        NCSMConfig(prior="uniform")
+    with pytest.raises(SystemExit):
+        main(["ncsm", "fit", "he4", "--predict-nmax", "ten"])
