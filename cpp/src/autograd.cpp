@@ -84,6 +84,19 @@ Tensor Saved::get() const {
   return t_;
 }
 
+void clear_grads(const std::vector<Tensor>& tensors, bool set_to_none) {
+  NoGradGuard no_grad;
+  for (const Tensor& t : tensors) {
+    if (!t.grad().defined()) continue;
+    if (set_to_none) {
+      t.impl()->grad.reset();
+    } else {
+      Tensor g = t.grad();
+      zero_(g);
+    }
+  }
+}
+
 namespace {
 
 // Accumulates g into a leaf's .grad; the first gradient is copied so .grad never aliases

@@ -84,6 +84,9 @@ class Saved {
   uint64_t version_ = 0;
 };
 
+// Drops (set_to_none) or zeroes the .grad of each tensor.
+void clear_grads(const std::vector<Tensor>& tensors, bool set_to_none);
+
 // The engine: topological order with an explicit stack, gradients accumulated per node,
 // leaves' .grad accumulated, nodes released unless retain_graph.
 void run_backward(const Tensor& root, const Tensor& gradient, bool retain_graph);

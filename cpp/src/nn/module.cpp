@@ -142,18 +142,7 @@ void Module::train(bool mode) {
     if (m) m->train(mode);
 }
 
-void Module::zero_grad(bool set_to_none) {
-  NoGradGuard no_grad;
-  for (auto& [n, t] : named_parameters()) {
-    if (!t.grad().defined()) continue;
-    if (set_to_none) {
-      t.impl()->grad.reset();
-    } else {
-      Tensor g = t.grad();
-      zero_(g);
-    }
-  }
-}
+void Module::zero_grad(bool set_to_none) { clear_grads(parameters(), set_to_none); }
 
 NamedTensors Module::state_dict() const {
   NamedTensors out;

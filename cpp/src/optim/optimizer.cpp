@@ -45,17 +45,7 @@ void Optimizer::validate(const Options& o) const {
 }
 
 void Optimizer::zero_grad(bool set_to_none) {
-  NoGradGuard no_grad;
-  for (auto& g : groups_)
-    for (auto& p : g.params) {
-      if (!p.grad().defined()) continue;
-      if (set_to_none) {
-        p.impl()->grad.reset();
-      } else {
-        Tensor gr = p.grad();
-        zero_(gr);
-      }
-    }
+  for (const auto& g : groups_) clear_grads(g.params, set_to_none);
 }
 
 void Optimizer::step() {
