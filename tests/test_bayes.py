@@ -9,6 +9,7 @@ seeding, extreme rho and input validation.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from reference import numerical_grads
 
 import varbayes as vb
 import varbayes.nn.functional as F
+from reference import numerical_grads
 
 IN, OUT = 4, 3
 LAYERS = [vb.nn.BayesLinear, vb.nn.BayesLinearLRT]
@@ -76,8 +77,12 @@ def bayes_layer(
 
 def layer_kl_reference(layer: vb.nn.BayesLinear) -> float:
     return sum(
-        np_kl(values(getattr(layer, f"{p}_mu")), values(getattr(layer, f"{p}_rho")), values(prior.mean),
-              values(prior.std))
+        np_kl(
+            values(getattr(layer, f"{p}_mu")),
+            values(getattr(layer, f"{p}_rho")),
+            values(prior.mean),
+            values(prior.std),
+        )
         for p, prior in (("weight", layer.weight_prior), ("bias", layer.bias_prior))
     )
 
@@ -91,14 +96,14 @@ def check_grads(loss: Callable[[], vb.Tensor], params: dict[str, vb.Tensor], rto
     start = [values(p) for p in params.values()]
 
     def f(*arrays: np.ndarray) -> float:
-        for p, a in zip(params.values(), arrays):
+        for p, a in zip(params.values(), arrays, strict=True):
             assign(p, a)
         with vb.no_grad():
             return loss().item()
 
     numeric = numerical_grads(f, start, np.array(1.0))
     f(*start)
-    for (name, a), n in zip(analytic.items(), numeric):
+    for (name, a), n in zip(analytic.items(), numeric, strict=True):
         np.testing.assert_allclose(a, n, rtol=rtol, atol=1e-8, err_msg=name)
 
 
@@ -127,8 +132,11 @@ def test_kl_normal_agrees_with_monte_carlo(dtype, prior_shape):
     m, s = np.broadcast_arrays(*prior_arrays(rng, prior_shape), mu)[:2]
     draws = 20000
     gen = vb.Generator(11)
-    w = values(vb.sample_gaussian(tensor(np.tile(mu, (draws, 1, 1)), dtype),
-                                  tensor(np.tile(rho, (draws, 1, 1)), dtype), gen))
+    w = values(
+        vb.sample_gaussian(
+            tensor(np.tile(mu, (draws, 1, 1)), dtype), tensor(np.tile(rho, (draws, 1, 1)), dtype), gen
+        )
+    )
     sq = softplus(rho)
     log_q = -np.log(sq) - (w - mu) ** 2 / (2 * sq**2)
     log_p = -np.log(s) - (w - m) ** 2 / (2 * s**2)
@@ -142,7 +150,9 @@ def test_kl_normal_agrees_with_monte_carlo(dtype, prior_shape):
 def test_kl_normal_gradients(prior_shape):
     rng = np.random.default_rng(3)
     arrays = (*posterior(rng, (OUT, IN)), *prior_arrays(rng, prior_shape))
-    inputs = dict(zip(("mu_q", "rho_q", "mu_p", "std_p"), (tensor(a, requires_grad=True) for a in arrays)))
+    inputs = dict(
+        zip(("mu_q", "rho_q", "mu_p", "std_p"), (tensor(a, requires_grad=True) for a in arrays), strict=True)
+    )
     check_grads(lambda: vb.kl_normal(**inputs), inputs)
 
 
@@ -360,7 +370,9 @@ def test_ensemble_prior(ensemble, init_posterior):
     for name in names:
         stacked = np.stack([m.state_dict()[name].astype(np.float64) for m in ensemble])
         np.testing.assert_allclose(prior.mean[name], stacked.mean(axis=0), rtol=1e-12)
-        np.testing.assert_allclose(prior.std[name], np.maximum(stacked.std(axis=0, ddof=0), floor), rtol=1e-12)
+        np.testing.assert_allclose(
+            prior.std[name], np.maximum(stacked.std(axis=0, ddof=0), floor), rtol=1e-12
+        )
     assert prior.std["0.weight"][1, 2] == floor
     model = mlp(10, vb.nn.BayesLinear)
     start = {k: v.copy() for k, v in model.state_dict().items()}
@@ -385,7 +397,11 @@ def trained_model(ensemble) -> vb.nn.Sequential:
     trainable prior shared by the last two (an LRT and a reparameterized layer), trained a few
     Adam steps so the trainable prior has left its initial value."""
     model = vb.nn.Sequential(
-        vb.nn.BayesLinear(3, 5), vb.nn.ReLU(), vb.nn.BayesLinearLRT(5, 5), vb.nn.ReLU(), vb.nn.BayesLinear(5, 2)
+        vb.nn.BayesLinear(3, 5),
+        vb.nn.ReLU(),
+        vb.nn.BayesLinearLRT(5, 5),
+        vb.nn.ReLU(),
+        vb.nn.BayesLinear(5, 2),
     )
     shared = vb.nn.NormalPrior(0.0, 1.0, trainable=True)
     model[2].set_prior(shared)
@@ -444,9 +460,14 @@ def test_loaded_model_predicts_bit_identically_here_and_in_a_fresh_process(train
     np.testing.assert_array_equal(seeded(vb.load(tmp_path / "model.vb")), expected)
     package_root = str(Path(vb.__file__).resolve().parents[1])
     subprocess.run(
-        [sys.executable, "-c", SEEDED_PREDICTION, *(str(tmp_path / f) for f in ("model.vb", "x.npy", "y.npy"))],
+        [
+            sys.executable,
+            "-c",
+            SEEDED_PREDICTION,
+            *(str(tmp_path / f) for f in ("model.vb", "x.npy", "y.npy")),
+        ],
         check=True,
-        env={"PYTHONPATH": package_root, "PATH": "/usr/bin:/bin"},
+        env={**os.environ, "PYTHONPATH": package_root},
         timeout=60,
     )
     np.testing.assert_array_equal(np.load(tmp_path / "y.npy"), expected)

@@ -114,6 +114,9 @@ class _Encoder:
     def __init__(self) -> None:
         self.arrays: list[np.ndarray] = []
         self.module_ids: dict[int, int] = {}
+        # The encoded modules are kept alive: a bound module's Python wrapper can die between
+        # visits (and its id be reused), so shared submodules would not be recognised by id().
+        self.modules: list[Any] = []
 
     def array(self, a: np.ndarray) -> dict[str, Any]:
         a = np.asarray(a, order="C")  # (ascontiguousarray would turn 0-d arrays into 1-d)
@@ -132,6 +135,7 @@ class _Encoder:
                 "or save its state_dict() instead"
             )
         self.module_ids[id(m)] = len(self.module_ids)
+        self.modules.append(m)
         config, _ = _MODULE_TYPES[name]
         return {
             "__module__": name,
@@ -232,7 +236,7 @@ def load(path: str | os.PathLike[str], into: Any = None) -> Any:
         obj = _Decoder(arrays).decode(header["object"])
     except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
         if isinstance(exc, CheckpointError):
-            raise
+            raise CheckpointError(f"{p}: {exc}") from None
         raise CheckpointError(f"{p}: malformed checkpoint header ({exc})") from None
     return obj if into is None else _load_into(into, obj, p)
 

@@ -138,8 +138,6 @@ class DataLoader:
             raise ValueError(f"x has {len(self.x)} rows but y has {len(self.y)}")
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        if len(self.x) == 0:
-            raise ValueError("DataLoader got zero samples")
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
         self.rng = np.random.default_rng(seed)
 
@@ -160,6 +158,8 @@ def _as_array(a: Any, name: str) -> np.ndarray:
     arr = a.numpy() if isinstance(a, _core.Tensor) else np.asarray(a)
     if arr.ndim == 0:
         raise ValueError(f"{name} must have a sample dimension, got a scalar")
+    if len(arr) == 0:  # (before the finiteness check, whose reshape cannot infer a size from 0 rows)
+        raise ValueError(f"DataLoader got zero samples ({name} has shape {arr.shape})")
     if arr.dtype.kind == "f":
         bad = ~np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
         if bad.any():

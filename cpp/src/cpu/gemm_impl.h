@@ -169,6 +169,13 @@ struct Gemm {
     const int64_t nc_max = std::min(NC, ceil_div(n1 - n0, NR) * NR);
     thread_local ScratchBuffer scratch;
     T* const bbuf = scratch.get<T>(kc_max * (nc_max + mc_max));
+    if (!bbuf) {  // out of memory: still compute, unpacked (kernels do not throw)
+      GemmArgs<T> sub = g;
+      sub.M = m1 - m0, sub.N = n1 - n0;
+      sub.A += m0 * g.a_row_stride, sub.B += n0 * g.b_col_stride, sub.C += m0 * g.ldc + n0;
+      if (sub.bias) sub.bias += n0;
+      return simple_gemm(sub, false);
+    }
     T* const abuf = bbuf + kc_max * nc_max;
     alignas(64) T tmp[MR * NR];
 

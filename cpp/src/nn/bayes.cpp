@@ -9,7 +9,15 @@ namespace varbayes::nn {
 
 namespace {
 thread_local bool t_sampling = true;
+
+// Whether a prior of shape `prior` broadcasts to exactly `target` (so the error names the prior).
+bool fits(const Shape& target, const Shape& prior) {
+  if (prior.size() > target.size()) return false;
+  for (size_t i = 1; i <= prior.size(); ++i)
+    if (prior[prior.size() - i] != 1 && prior[prior.size() - i] != target[target.size() - i]) return false;
+  return true;
 }
+}  // namespace
 
 bool sampling_enabled() { return t_sampling; }
 void set_sampling_enabled(bool enabled) { t_sampling = enabled; }
@@ -109,10 +117,10 @@ void BayesLinear::set_prior(std::shared_ptr<NormalPrior> weight_prior, std::shar
   if (!weight_prior) fail<ValueError>(type_name(), ".set_prior: a weight prior is required");
   if (!bias_prior) bias_prior = weight_prior;
   const Shape wshape{out_features, in_features}, bshape{out_features};
-  if (broadcast_shapes(wshape, weight_prior->mean().shape(), "set_prior") != wshape)
+  if (!fits(wshape, weight_prior->mean().shape()))
     fail<ValueError>(type_name(), ": weight prior of shape ", shape_str(weight_prior->mean().shape()),
                      " does not fit a weight of shape ", shape_str(wshape));
-  if (param("bias_mu").defined() && broadcast_shapes(bshape, bias_prior->mean().shape(), "set_prior") != bshape)
+  if (param("bias_mu").defined() && !fits(bshape, bias_prior->mean().shape()))
     fail<ValueError>(type_name(), ": bias prior of shape ", shape_str(bias_prior->mean().shape()),
                      " does not fit a bias of shape ", shape_str(bshape));
   register_module("weight_prior", weight_prior);

@@ -1,0 +1,235 @@
+"""vb.predict: Monte-Carlo predictive distributions (issue 4, item 7).
+
+Every check recomputes the prediction in NumPy from the same forward passes: reseeding the
+default generator replays predict's draws (one forward pass per sample over the whole batch).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import optimize, special, stats
+
+import varbayes as vb
+
+LAYERS = [vb.nn.BayesLinear, vb.nn.BayesLinearLRT]
+N, SEED = 7, 5
+REGRESSION = ["plain", "homoscedastic", "heteroscedastic"]
+
+
+def network(layer: type, n_in: int, n_out: int, head: vb.nn.Module | None = None) -> vb.nn.Sequential:
+    """n_in -> 8 -> n_out Bayesian network (or n_in -> 8 -> head), visibly uncertain (sigma ~ 0.13)."""
+    vb.manual_seed(0)
+    hidden = layer(n_in, 8, posterior_rho_init=-2.0)
+    return vb.nn.Sequential(hidden, vb.nn.ReLU(), head or layer(8, n_out, posterior_rho_init=-2.0))
+
+
+def regression(kind: str, layer: type = vb.nn.BayesLinear) -> tuple[vb.nn.Sequential, object]:
+    """A model and the likelihood argument of predict for each kind of regression."""
+    if kind == "heteroscedastic":
+        return network(layer, 2, 1, vb.nn.GaussianHead(8)), "heteroscedastic"
+    return network(layer, 2, 1), vb.nn.GaussianLikelihood(0.3) if kind == "homoscedastic" else None
+
+
+def inputs(n_in: int = 2) -> vb.Tensor:
+    return vb.tensor(np.random.default_rng(1).normal(size=(N, n_in)).astype(np.float32))
+
+
+def forward_passes(model: vb.nn.Module, x: vb.Tensor, n: int) -> np.ndarray:
+    """The n outputs predict sees for seed SEED, shape (n, N, k), float64."""
+    vb.manual_seed(SEED)
+    with vb.no_grad():
+        return np.stack([model(x).numpy().astype(np.float64) for _ in range(n)])
+
+
+def reference_moments(
+    model: vb.nn.Module, x: vb.Tensor, n: int, likelihood: object
+) -> tuple[np.ndarray, ...]:
+    """Per-sample means and likelihood variances, recomputed from the replayed passes."""
+    out = forward_passes(model, x, n)
+    if likelihood == "heteroscedastic":
+        return out[..., :1], out[..., 1:]
+    noise = likelihood.std.item() ** 2 if likelihood is not None else 0.0
+    return out, np.full_like(out, noise)
+
+
+def predict(model: vb.nn.Module, x: vb.Tensor, n: int, **kwargs: object) -> vb.Prediction:
+    vb.manual_seed(SEED)
+    return vb.predict(model, x, n, return_samples=True, **kwargs)
+
+
+# ---- regression -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize("kind", REGRESSION)
+def test_regression_decomposition(kind, layer):
+    """mean, epistemic (variance of the sample means), aleatoric (mean likelihood variance: the
+    GaussianLikelihood's std, or the head's variances) and total = epistemic + aleatoric."""
+    model, likelihood = regression(kind, layer)
+    x = inputs()
+    pred = predict(model, x, 40, likelihood=likelihood)
+    means, variances = reference_moments(model, x, 40, likelihood)
+    assert pred.kind == "regression" and pred.samples.shape == (40, N, 1)
+    np.testing.assert_array_equal(pred.samples, means)
+    np.testing.assert_allclose(pred.mean, means.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(pred.epistemic_std, means.std(axis=0), rtol=1e-10)
+    np.testing.assert_allclose(pred.aleatoric_std, np.sqrt(variances.mean(axis=0)), rtol=1e-12)
+    np.testing.assert_allclose(pred.std**2, pred.epistemic_std**2 + pred.aleatoric_std**2, rtol=1e-12)
+    assert np.all(pred.epistemic_std > 0)
+    if kind == "homoscedastic":
+        np.testing.assert_allclose(pred.aleatoric_std, 0.3, rtol=1e-6)
+
+
+def test_quantiles_without_noise_are_sample_quantiles():
+    model, _ = regression("plain")
+    pred = predict(model, inputs(), 50)
+    levels = np.array([0.05, 0.3, 0.5, 0.9])
+    np.testing.assert_array_equal(pred.quantile(levels), np.quantile(pred.samples, levels, axis=0))
+    # (scalar levels and interval's (1 - level) / 2 may differ from the listed levels by an ulp)
+    close = dict(rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(pred.quantile(0.3), np.quantile(pred.samples, 0.3, axis=0), **close)
+    lo, hi = pred.interval(0.8)
+    np.testing.assert_allclose(lo, pred.quantile(0.1), **close)
+    np.testing.assert_allclose(hi, pred.quantile(0.9), **close)
+
+
+@pytest.mark.parametrize("kind", REGRESSION[1:])
+def test_quantiles_with_noise_solve_the_gaussian_mixture(kind):
+    """Two samples: the q-quantile y solves (Phi((y - m1)/s1) + Phi((y - m2)/s2)) / 2 = q."""
+    model, likelihood = regression(kind)
+    x = inputs()
+    pred = predict(model, x, 2, likelihood=likelihood)
+    means, variances = reference_moments(model, x, 2, likelihood)
+    stds = np.sqrt(variances)
+    for q in (0.02, 0.3, 0.5, 0.97):
+        expected = np.empty_like(pred.mean)
+        for idx in np.ndindex(expected.shape):
+            m, s = means[(slice(None), *idx)], stds[(slice(None), *idx)]
+            expected[idx] = optimize.brentq(
+                lambda y, m=m, s=s, q=q: stats.norm.cdf(y, m, s).mean() - q, -50, 50, xtol=1e-14
+            )
+        np.testing.assert_allclose(pred.quantile(q), expected, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("kind", REGRESSION)
+def test_quantiles_are_monotone_and_intervals_nested(kind):
+    model, likelihood = regression(kind)
+    pred = predict(model, inputs(), 30, likelihood=likelihood)
+    q = pred.quantile(np.linspace(0.01, 0.99, 25))
+    assert np.all(np.diff(q, axis=0) >= 0)
+    inner, outer = pred.interval(0.5), pred.interval(0.95)
+    assert np.all(outer[0] <= inner[0]) and np.all(inner[0] <= pred.quantile(0.5))
+    assert np.all(pred.quantile(0.5) <= inner[1]) and np.all(inner[1] <= outer[1])
+
+
+# ---- classification ------------------------------------------------------------------------------
+
+
+def entropy(p: np.ndarray) -> np.ndarray:
+    return -np.sum(special.xlogy(p, p), axis=-1)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_classification_entropy_and_mutual_information(layer):
+    model, x = network(layer, 3, 4), inputs(3)
+    pred = predict(model, x, 30, likelihood="categorical")
+    probs = special.softmax(forward_passes(model, x, 30), axis=-1)
+    assert pred.kind == "classification" and pred.aleatoric_std is None
+    np.testing.assert_allclose(pred.samples, probs, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(pred.mean.sum(axis=-1), 1.0, rtol=1e-6)  # float32 softmax
+    np.testing.assert_allclose(pred.mean, pred.samples.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(pred.std, pred.samples.std(axis=0), rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(pred.entropy(), entropy(pred.mean), rtol=1e-12)
+    mi = entropy(pred.mean) - entropy(pred.samples).mean(axis=0)
+    np.testing.assert_allclose(pred.mutual_information(), mi, rtol=1e-9, atol=1e-14)
+    assert np.all(pred.mutual_information() > 0) and np.all(pred.mutual_information() <= pred.entropy())
+
+
+def deterministic(model: vb.nn.Module) -> vb.nn.Module:
+    """Switches every Bayesian layer's own sample flag off (predict still enables sampling)."""
+    for _, m in model.named_modules():
+        if isinstance(m, vb.nn.BayesLinear):
+            m.sample = False
+    return model
+
+
+def test_deterministic_model_has_no_epistemic_uncertainty():
+    model, x = deterministic(network(vb.nn.BayesLinear, 3, 4)), inputs(3)
+    pred = vb.predict(model, x, 10, likelihood="categorical")
+    np.testing.assert_allclose(pred.mutual_information(), 0.0, atol=1e-12)
+    np.testing.assert_array_equal(pred.std, 0.0)
+    assert np.all(pred.entropy() > 0)
+
+
+# ---- batching, graph, validation -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize("batch_size", [1, 3, N])
+def test_batch_size_without_posterior_sampling_changes_nothing(layer, batch_size):
+    """Batches of inputs draw their own weight/noise samples (batch b uses the stream after the
+    batches before it), so only noise-free passes are batch-invariant: here, bit-identical."""
+    model, likelihood = regression("homoscedastic", layer)
+    deterministic(model)
+    x = inputs()
+    whole = predict(model, x, 5, likelihood=likelihood)
+    batched = predict(model, x, 5, likelihood=likelihood, batch_size=batch_size)
+    for name in ("mean", "std", "epistemic_std", "aleatoric_std", "samples"):
+        np.testing.assert_array_equal(getattr(batched, name), getattr(whole, name), err_msg=name)
+    np.testing.assert_array_equal(batched.quantile(0.2), whole.quantile(0.2))
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_first_batch_sees_the_same_draws_as_predicting_it_alone(layer):
+    """With sampling, what batching preserves is the stream start: the first batch of a batched
+    run equals an unbatched run on those inputs (same seed)."""
+    model, _ = regression("plain", layer)
+    x = inputs()
+    batched = predict(model, x, 6, batch_size=3)
+    alone = predict(model, x[:3], 6)
+    np.testing.assert_array_equal(batched.samples[:, :3], alone.samples)
+
+
+def test_predict_builds_no_graph_and_restores_the_switches():
+    model, likelihood = regression("homoscedastic")
+    with vb.nn.sampling(False):
+        pred = vb.predict(model, inputs(), 8, likelihood=likelihood, return_samples=True)
+        assert not vb._core.is_sampling_enabled()
+    assert vb.is_grad_enabled() and vb._core.is_sampling_enabled()
+    assert not np.allclose(pred.samples[0], pred.samples[1])  # predict samples even inside sampling(False)
+    assert all(isinstance(getattr(pred, n), np.ndarray) for n in ("mean", "std", "samples"))
+    assert all(p.grad is None for p in [*model.parameters(), *likelihood.parameters()])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_samples": 0}, "n_samples must be a positive integer"),
+        ({"n_samples": -2}, "n_samples must be a positive integer"),
+        ({"n_samples": 2.5}, "n_samples must be a positive integer"),
+        ({"batch_size": 0}, "batch_size must be positive"),
+        ({"batch_size": -4}, "batch_size must be positive"),
+        ({"likelihood": "poisson"}, "unknown likelihood"),
+    ],
+)
+def test_invalid_arguments_raise_value_error(kwargs, message):
+    model, _ = regression("plain")
+    with pytest.raises(ValueError, match=message):
+        vb.predict(model, inputs(), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("likelihood", "call", "message"),
+    [
+        ("categorical", lambda p: p.quantile(0.5), "defined for regression"),
+        (None, lambda p: p.entropy(), "defined for classification"),
+        (None, lambda p: p.quantile(1.0), r"must be in \(0, 1\)"),
+        (None, lambda p: p.interval(0.0), r"must be in \(0, 1\)"),
+    ],
+)
+def test_prediction_methods_reject_the_wrong_kind_or_level(likelihood, call, message):
+    model, _ = regression("plain")
+    pred = vb.predict(model, inputs(), 3, likelihood=likelihood)
+    with pytest.raises(ValueError, match=message):
+        call(pred)
