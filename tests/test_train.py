@@ -3,7 +3,6 @@ the DataLoader, History and reproducibility of ``fit``."""
 
 import json
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -62,6 +61,12 @@ def numpy_kl(model):
                 mp, sp = prior.mean.item(), prior.std.item()
                 total += np.sum(np.log(sp / sigma) + (sigma**2 + (mu - mp) ** 2) / (2 * sp**2) - 0.5)
     return total
+
+
+def assert_same_state(state, expected):
+    assert list(state) == list(expected)
+    for name, value in expected.items():
+        np.testing.assert_array_equal(state[name], value, err_msg=name)
 
 
 def gaussian_nll(mean, var, y):
@@ -277,13 +282,9 @@ def test_early_stopping_restores_the_best_weights(best, tmp_path):
     assert history["val_loss"] == pytest.approx(
         [10.0 - min(e, best) + max(e - best, 0) for e in range(best + 4)]
     )
-    restored = model.state_dict()
     assert not np.array_equal(snapshots[-1]["0.weight_mu"], snapshots[best]["0.weight_mu"])
-    for name, value in snapshots[best].items():
-        np.testing.assert_array_equal(restored[name], value, err_msg=name)
-    from_file = vb.load(tmp_path / "best.vb").state_dict()
-    for name, value in snapshots[best].items():
-        np.testing.assert_array_equal(from_file[name], value, err_msg=name)
+    assert_same_state(model.state_dict(), snapshots[best])
+    assert_same_state(vb.load(tmp_path / "best.vb").state_dict(), snapshots[best])
 
 
 def test_early_stopping_without_restore_keeps_the_last_weights():
@@ -372,8 +373,7 @@ def test_non_finite_step_is_skipped_with_a_warning(what):
             batch_size=N_DATA,
             progress=False,
         )
-    for name, value in before.items():  # the only step was skipped: nothing moved
-        np.testing.assert_array_equal(model.state_dict()[name], value, err_msg=name)
+    assert_same_state(model.state_dict(), before)  # the only step was skipped: nothing moved
     assert "loss" not in history.epochs[0]
 
     with pytest.warns(RuntimeWarning):  # a bad step among good ones: training goes on
@@ -537,8 +537,7 @@ def without_times(history):
 def test_fit_with_a_seed_is_reproducible():
     (model_a, history_a), (model_b, history_b) = train_once(5), train_once(5)
     assert without_times(history_a) == without_times(history_b)
-    for name, value in model_a.state_dict().items():
-        np.testing.assert_array_equal(model_b.state_dict()[name], value, err_msg=name)
+    assert_same_state(model_b.state_dict(), model_a.state_dict())
     _, other = train_once(6)
     assert without_times(other) != without_times(history_a)
 
@@ -561,7 +560,7 @@ def test_history_records_every_part():
     # beta is averaged over the epoch's steps 0..2, 3..5, 6..8 of a linear warm-up over 6 steps
     assert history["beta"] == pytest.approx([1 / 6, 4 / 6, 1.0])
     assert history["lr"] == [0.02] * 3
-    assert history["missing"] == [None] * 3 or all(math.isnan(v) for v in history["missing"])
+    assert all(math.isnan(v) for v in history["missing"])
 
 
 def test_history_to_json_round_trips(tmp_path):
@@ -589,18 +588,16 @@ def test_fit_accepts_dataloaders_and_scheduler_and_is_silent_without_a_terminal(
     x, y = data()
     optimizer = vb.optim.Adam(model.parameters(), lr=0.02)
     scheduler = vb.optim.lr_scheduler.WarmupCosine(optimizer, 2, 9, 1e-4)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        history = fit(
-            model,
-            DataLoader(x, y, 16, shuffle=True, seed=0),
-            DataLoader(x, y, 64),
-            loss=ELBO(N_DATA),
-            optimizer=optimizer,
-            scheduler=scheduler,
-            epochs=3,
-            progress=True,
-        )
+    history = fit(
+        model,
+        DataLoader(x, y, 16, shuffle=True, seed=0),
+        DataLoader(x, y, 64),
+        loss=ELBO(N_DATA),
+        optimizer=optimizer,
+        scheduler=scheduler,
+        epochs=3,
+        progress=True,
+    )
     assert scheduler.last_epoch == 9
     assert history["lr"] == pytest.approx([scheduler.lr_at(0.02, t) for t in (3, 6, 9)])
     assert capsys.readouterr() == ("", "")

@@ -13,7 +13,9 @@ y = np.sin(x) + 0.1 * rng.standard_normal(x.shape).astype(np.float32)
 X, Y = vb.from_numpy(x), vb.from_numpy(y)
 
 vb.manual_seed(0)
-model = vb.nn.Sequential(vb.nn.Linear(1, 32), vb.nn.Tanh(), vb.nn.Linear(32, 32), vb.nn.Tanh(), vb.nn.Linear(32, 1))
+model = vb.nn.Sequential(
+    vb.nn.Linear(1, 32), vb.nn.Tanh(), vb.nn.Linear(32, 32), vb.nn.Tanh(), vb.nn.Linear(32, 1)
+)
 optimizer = vb.optim.Adam(model.parameters(), lr=1e-2)
 
 for step in range(1, 501):

@@ -44,7 +44,12 @@ def register_module_type(
 ) -> None:
     """Makes a Module class loadable: ``config(module)`` gives JSON-able constructor arguments,
     ``build(config)`` constructs it (children and state are restored afterwards)."""
-    _MODULE_TYPES[cls.__name__] = (config, build)
+    _MODULE_TYPES[_type_key(cls)] = (config, build)
+
+
+def _type_key(cls: type) -> str:
+    # Qualified names, so a user class that shares a builtin's short name cannot collide with it.
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _register_builtins() -> None:
@@ -128,7 +133,7 @@ class _Encoder:
     def module(self, m: Any) -> dict[str, Any]:
         if id(m) in self.module_ids:  # shared submodules (e.g. one prior for many layers) stay shared
             return {"__module_ref__": self.module_ids[id(m)]}
-        name = type(m).__name__
+        name = _type_key(type(m))
         if name not in _MODULE_TYPES:
             raise TypeError(
                 f"vb.save cannot describe a {name}; register it with vb.io.register_module_type, "

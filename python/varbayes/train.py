@@ -80,8 +80,10 @@ class ELBO:
         self.kl_schedule = kl_schedule or KLSchedule()
         self.last: dict[str, float] = {}
 
-    def beta(self, step: int) -> float:
-        return self.kl_weight * self.kl_schedule.factor(step)
+    def beta(self, step: int | None) -> float:
+        """beta at an optimizer step; ``None`` gives the final value (kl_weight), which validation
+        uses so the monitored objective does not drift while beta is annealed."""
+        return self.kl_weight * (1.0 if step is None else self.kl_schedule.factor(step))
 
     def nll(self, model: _core.Module, output: _core.Tensor, target: Any) -> _core.Tensor:
         if callable(self.likelihood):
@@ -98,7 +100,9 @@ class ELBO:
             )
         return noise.nll(output, target)
 
-    def __call__(self, model: _core.Module, output: _core.Tensor, target: Any, step: int = 0) -> _core.Tensor:
+    def __call__(
+        self, model: _core.Module, output: _core.Tensor, target: Any, step: int | None = 0
+    ) -> _core.Tensor:
         nll = self.nll(model, output, target)
         beta = self.beta(step)
         kl = model.kl()
@@ -386,7 +390,7 @@ def _evaluate(
     with no_grad(), sampling(False):
         for xb, yb in val:
             out = model(xb)
-            value = loss(model, out, yb, step) if isinstance(loss, ELBO) else loss(out, yb)
+            value = loss(model, out, yb, None) if isinstance(loss, ELBO) else loss(out, yb)
             total += value.item() * xb.shape[0]
             if isinstance(loss, ELBO):
                 total_nll += loss.last["nll"] * xb.shape[0]

@@ -14,7 +14,10 @@ from .._core import Optimizer
 
 
 class LRScheduler:
-    """Base class: subclasses define ``lr_at(base_lr, t)``."""
+    """Base class: subclasses define ``lr_at(base_lr, t)`` and list their constructor settings in
+    ``_settings`` (saved and restored by state_dict/load_state_dict)."""
+
+    _settings: tuple[str, ...] = ()
 
     def __init__(self, optimizer: Optimizer) -> None:
         self.optimizer = optimizer
@@ -36,13 +39,25 @@ class LRScheduler:
         return [g["lr"] for g in self.optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:
-        return {"type": type(self).__name__, "last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs)}
+        return {
+            "type": type(self).__name__,
+            "last_epoch": self.last_epoch,
+            "base_lrs": list(self.base_lrs),
+            **{k: getattr(self, k) for k in self._settings},
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if state.get("type", type(self).__name__) != type(self).__name__:
             raise ValueError(f"state of a {state['type']} loaded into a {type(self).__name__}")
         if len(state["base_lrs"]) != len(self.base_lrs):
             raise ValueError("the state has a different number of parameter groups")
+        unknown = set(state) - {"type", "last_epoch", "base_lrs", *self._settings}
+        if unknown:
+            raise ValueError(f"unknown {type(self).__name__} settings in the state: {sorted(unknown)}")
+        # The schedule's own settings come back too, as in PyTorch.
+        for k in self._settings:
+            if k in state:
+                setattr(self, k, state[k])
         self.last_epoch = int(state["last_epoch"])
         self.base_lrs = [float(v) for v in state["base_lrs"]]
         self._apply()
@@ -65,6 +80,8 @@ class WarmupCosine(LRScheduler):
     lr(t) = min_lr + (lr - min_lr) * t / warmup_steps                       for t < warmup_steps
     lr(t) = min_lr + (lr - min_lr) * (1 + cos(pi * p)) / 2, p in [0, 1]     afterwards
     """
+
+    _settings = ("warmup_steps", "total_steps", "min_lr", "restarts")
 
     def __init__(
         self, optimizer: Optimizer, warmup_steps: int, total_steps: int, min_lr: float, restarts: int = 0
@@ -101,18 +118,11 @@ class WarmupCosine(LRScheduler):
         p = ((t - self.warmup_steps) % cycle) / cycle
         return self.min_lr + span * 0.5 * (1.0 + math.cos(math.pi * p))
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            **super().state_dict(),
-            "warmup_steps": self.warmup_steps,
-            "total_steps": self.total_steps,
-            "min_lr": self.min_lr,
-            "restarts": self.restarts,
-        }
-
 
 class StepLR(LRScheduler):
     """lr * gamma ** (t // step_size), as torch.optim.lr_scheduler.StepLR."""
+
+    _settings = ("step_size", "gamma")
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         _check_positive_int("step_size", step_size)
@@ -128,6 +138,8 @@ class StepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """lr * gamma ** t, as torch.optim.lr_scheduler.ExponentialLR."""
 
+    _settings = ("gamma",)
+
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
         if not gamma > 0:
             raise ValueError(f"gamma must be positive, got {gamma}")
@@ -141,6 +153,8 @@ class ExponentialLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """eta_min + (lr - eta_min) * (1 + cos(pi * t / T_max)) / 2, as PyTorch's closed form
     (periodic in t with period 2 T_max, as PyTorch's schedule is when stepped past T_max)."""
+
+    _settings = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803
         _check_positive_int("T_max", T_max)
