@@ -9,9 +9,12 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m varbayes", description=__doc__)
-    parser.add_argument("--cmake-dir", action="store_true",
-                        help="print the directory of the installed C++ package's CMake config "
-                        "(pass it as CMAKE_PREFIX_PATH or varbayes_DIR)")
+    parser.add_argument(
+        "--cmake-dir",
+        action="store_true",
+        help="print the directory of the installed C++ package's CMake config "
+        "(pass it as CMAKE_PREFIX_PATH or varbayes_DIR)",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("info", help="print the version, kernel ISA level, CPU features and threads")
     from .ncsm.cli import add_parser as add_ncsm
