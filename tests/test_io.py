@@ -436,7 +436,10 @@ def module_entry(name, config=None, children=(), state=None):
         (module_entry("builtins.eval"), (), "unknown module type"),
         ({"__reduce__": ["os.system", ["touch pwned"]]}, (), "unknown entry"),
         (
-            module_entry("varbayes._core.Linear", {"in_features": -3, "out_features": 2, "bias": True, "dtype": "float32"}),
+            module_entry(
+                "varbayes._core.Linear",
+                {"in_features": -3, "out_features": 2, "bias": True, "dtype": "float32"},
+            ),
             (),
             "positive",
         ),

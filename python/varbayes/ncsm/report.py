@@ -91,6 +91,7 @@ def extrapolate(
             "epochs": len(ex.history.epochs),
             "best_epoch": ex.history.best_epoch,
             "n_train": int(ex.split.train.size),
+            "hw_train_range": [float(v) for v in ex.hw_train_range],
             "n_val": int(ex.split.val.size),
             "config": {k: v for k, v in asdict(ex.config).items() if k != "history"},
         },
