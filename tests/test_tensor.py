@@ -587,3 +587,19 @@ def test_cpu_info():
     assert info["best_isa"] in ("scalar", "avx2", "avx512")
     assert isinstance(info["features"], list)
     assert info["num_threads"] >= 1
+
+
+def _fork_child_matmul(_: int) -> float:
+    # Large enough to take the multithreaded GEMM path in the parent's configuration.
+    a = vb.ones(256, 256)
+    return float(vb.matmul(a, a).sum().item())
+
+
+def test_kernels_work_in_forked_children_after_the_parent_used_threads() -> None:
+    import multiprocessing
+
+    vb.set_num_threads(2)
+    parent = _fork_child_matmul(0)  # starts the parent's OpenMP thread pool
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map_async(_fork_child_matmul, range(4)).get(timeout=60)
+    assert results == [parent] * 4

@@ -77,7 +77,7 @@ void init_tensor(py::module_& m) {
       .value("float32", DType::float32)
       .value("float64", DType::float64)
       .def_property_readonly("itemsize", [](DType d) { return itemsize(d); })
-      .def("__repr__", [](DType d) { return std::string("varbayes.") + dtype_name(d); });
+      .def("__repr__", [](DType d) { return std::string("varbayes.").append(dtype_name(d)); });
   m.attr("float32") = DType::float32;
   m.attr("float64") = DType::float64;
 

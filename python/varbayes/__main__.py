@@ -1,4 +1,4 @@
-"""Command line: ``python -m varbayes info | ncsm fit|compare ... | --cmake-dir``."""
+"""Command line: ``python -m varbayes info | ncsm fit|compare ... | bench vision ... | --cmake-dir``."""
 
 from __future__ import annotations
 
@@ -17,18 +17,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("info", help="print the version, kernel ISA level, CPU features and threads")
+    from .bench import add_parser as add_bench
     from .ncsm.cli import add_parser as add_ncsm
 
     add_ncsm(sub)
+    add_bench(sub)
     args = parser.parse_args(argv)
     if args.cmake_dir:
         return _print_cmake_dir()
     if args.command is None:
-        parser.error("a command is required (info, ncsm) or --cmake-dir")
+        parser.error("a command is required (info, ncsm, bench) or --cmake-dir")
     if args.command == "ncsm":
         from .ncsm.cli import run
 
         return run(args)
+    if args.command == "bench":
+        from .bench import run as run_bench
+
+        return run_bench(args)
     import varbayes as vb
 
     print(json.dumps({"version": vb.__version__, **vb.cpu_info()}, indent=2))

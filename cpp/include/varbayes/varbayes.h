@@ -3,6 +3,7 @@
 
 #include "varbayes/autograd.h"
 #include "varbayes/bayes.h"
+#include "varbayes/checkpoint.h"
 #include "varbayes/dtype.h"
 #include "varbayes/error.h"
 #include "varbayes/nn.h"
