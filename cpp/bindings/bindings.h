@@ -18,6 +18,7 @@ void init_nn(py::module_& m);
 void init_bayes(py::module_& m);
 void init_optim(py::module_& m);
 void init_cpu(py::module_& m);
+void init_checkpoint(py::module_& m);
 
 // dtype from vb.float32/vb.float64, NumPy dtypes/types or their names; None gives `fallback`.
 DType parse_dtype(py::handle h, DType fallback = DType::float32);

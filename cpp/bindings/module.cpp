@@ -20,4 +20,5 @@ PYBIND11_MODULE(_core, m) {
   varbayes::bind::init_nn(m);
   varbayes::bind::init_bayes(m);
   varbayes::bind::init_optim(m);
+  varbayes::bind::init_checkpoint(m);
 }

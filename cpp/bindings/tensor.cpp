@@ -1,6 +1,8 @@
 // The Tensor class: properties, NumPy exchange, indexing, autograd entry points.
 #include <Python.h>
 
+#include <sstream>
+
 #include "bindings.h"
 
 namespace varbayes::bind {
@@ -57,12 +59,17 @@ Tensor index(const Tensor& t, py::handle idx, bool* advanced = nullptr) {
 
 std::string tensor_repr(const Tensor& t) {
   py::object np = py::module_::import("numpy");
-  std::string body = py::str(np.attr("array2string")(to_numpy(t), "separator"_a = ", ", "prefix"_a = "tensor(",
-                                                      "threshold"_a = 1000));
-  std::string s = "tensor(" + body + ", dtype=" + dtype_name(t.dtype());
-  if (t.grad_fn()) s += std::string(", grad_fn=<") + t.grad_fn()->name() + ">";
-  else if (t.requires_grad()) s += ", requires_grad=True";
-  return s + ")";
+  // ostringstream rather than std::string operator+: gcc 12 -O3 gives a false -Wrestrict there.
+  std::ostringstream os;
+  os << "tensor("
+     << py::str(np.attr("array2string")(to_numpy(t), "separator"_a = ", ", "prefix"_a = "tensor(",
+                                        "threshold"_a = 1000))
+            .cast<std::string>()
+     << ", dtype=" << dtype_name(t.dtype());
+  if (t.grad_fn()) os << ", grad_fn=<" << t.grad_fn()->name() << ">";
+  else if (t.requires_grad()) os << ", requires_grad=True";
+  os << ")";
+  return os.str();
 }
 
 Tensor binary_with(const Tensor& a, py::handle b, Tensor (*op)(const Tensor&, const Tensor&), bool reflected) {

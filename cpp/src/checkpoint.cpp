@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <typeindex>
 
 #include "json.h"
@@ -219,7 +220,10 @@ void write_atomically(const std::string& path, const std::function<void(HashingW
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir))
     fail<RuntimeError>("save: directory ", dir.string(), " does not exist (writing ", path, ")");
-  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX.tmp")).string();
+  // "." + name would trip a GCC 12 false -Wrestrict warning; append instead.
+  std::string hidden(".");
+  hidden.append(target.filename().string()).append(".XXXXXX.tmp");
+  std::string tmp = (dir / hidden).string();
   int fd = ::mkstemps(tmp.data(), 4);
   if (fd < 0) io_error("save: cannot create a temporary file for", path);
   try {
@@ -283,6 +287,9 @@ class Decoder {
       if (it == modules_.end())
         fail<ValueError>("reference to module id ", ref->as_int("'__module_ref__'"),
                          ", which is not defined before it");
+      // A module inside itself would make an ownership cycle that recursion over the tree never leaves.
+      if (building_.count(it->second.get()))
+        fail<ValueError>("module id ", it->first, " is referenced from inside itself");
       return it->second;
     }
     const std::string& key = entry.at("__module__").as_string("'__module__'");
@@ -294,12 +301,14 @@ class Decoder {
                        known_type_keys(), "); load modules defined in Python with vb.load");
     ModulePtr m = type->build(entry.at("config"));
     modules_[entry.at("id").as_int("module 'id'")] = m;
+    building_.insert(m.get());
     for (const Value& item : entry.at("children").as_array("'children'")) {
       const Value::Array& pair = item.as_array("a child entry");
       if (pair.size() != 2) fail<ValueError>("a child entry should be a [name, module] pair");
       const std::string& name = pair[0].as_string("a child name");
       m->register_module(name, module(pair[1], where.empty() ? name : where + "." + name));
     }
+    building_.erase(m.get());
     where_ = where;
     nn::NamedTensors own;
     for (const auto& [name, ref] : entry.at("state").as_object("'state'")) own.emplace_back(name, array(ref));
@@ -324,6 +333,7 @@ class Decoder {
 
   std::vector<Tensor> arrays_;
   std::map<int64_t, ModulePtr> modules_;
+  std::set<const nn::Module*> building_;  // modules whose children are being decoded
   std::string where_;
 };
 

@@ -399,6 +399,7 @@ def plot_results(result: dict[str, Any], path: Path) -> None:
             *(np.asarray(r[k], dtype=float) for k in ("edges", "confidence", "accuracy", "counts")), r["ece"]
         )
         plot_reliability(diagram, ax=rel_ax, label=f"{kind} (ECE {r['ece']:.3f})")
+    acc_ax.xaxis.get_major_locator().set_params(integer=True)
     acc_ax.set_xlabel("epoch")
     acc_ax.set_ylabel("accuracy")
     acc_ax.set_title(f"{result['dataset']}: accuracy per epoch")
