@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,20 +18,26 @@ from typing import Any
 import numpy as np
 from common import (
     LIBRARIES,
+    child_argv,
     environment,
     import_torch,
     parse_args,
     print_table,
     ratio,
     run_child,
+    run_per_thread_count,
     set_threads,
     thread_env,
     time_interleaved,
     write_json,
 )
 
-GEMM_SHAPES = [(128, 784, 1200, "float32"), (128, 1200, 1200, "float32"), (1024, 1024, 1024, "float32"),
-               (1024, 1024, 1024, "float64")]
+GEMM_SHAPES = [
+    (128, 784, 1200, "float32"),
+    (128, 1200, 1200, "float32"),
+    (1024, 1024, 1024, "float32"),
+    (1024, 1024, 1024, "float64"),
+]
 QUICK_GEMM_SHAPES = [(16, 32, 48, "float32"), (64, 64, 64, "float64")]
 ELEMENTWISE_SHAPE, QUICK_ELEMENTWISE_SHAPE = (1200, 784), (48, 32)
 ISA_LEVELS = ("scalar", "avx2", "avx512")
@@ -54,18 +59,22 @@ def gemm_label(m: int, k: int, n: int, dtype: str) -> str:
     return f"{dtype} {m}x{k}x{n}"
 
 
-def bench_gemm(shapes: list, repeat: int, quick: bool) -> list[dict[str, Any]]:
+def gemm_candidates(a: np.ndarray, b: np.ndarray) -> dict[str, Callable[[], Any]]:
     import varbayes as vb
 
+    xa, xb = vb.from_numpy(a), vb.from_numpy(b)  # zero-copy, as torch.from_numpy
+    fns = {"varbayes": lambda: vb.matmul(xa, xb), "numpy": lambda: a @ b}
     torch = import_torch()
+    if torch is not None:
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        fns["torch"] = lambda: torch.matmul(ta, tb)
+    return fns
+
+
+def bench_gemm(shapes: list, repeat: int, quick: bool) -> list[dict[str, Any]]:
     rows = []
     for m, k, n, dtype in shapes:
-        a, b = gemm_inputs(m, k, n, dtype)
-        fns = {"varbayes": lambda x=vb.from_numpy(a), y=vb.from_numpy(b): vb.matmul(x, y), "numpy": lambda: a @ b}
-        if torch is not None:
-            ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-            fns["torch"] = lambda: torch.matmul(ta, tb)
-        times = time_interleaved(fns, repeat, min_time(quick))
+        times = time_interleaved(gemm_candidates(*gemm_inputs(m, k, n, dtype)), repeat, min_time(quick))
         for t in times.values():
             t["gflops"] = 2 * m * k * n / t["best_s"] * 1e-9
         rows.append({"workload": gemm_label(m, k, n, dtype), "m": m, "k": k, "n": n, "dtype": dtype, **times})
@@ -103,9 +112,17 @@ def elementwise_ops(shape: tuple[int, int]) -> dict[str, dict[str, Callable[[], 
     if torch is not None:
         tf = torch.nn.functional
         tx, trow, ttarget = torch.from_numpy(x), torch.from_numpy(row), torch.from_numpy(target)
-        torch_fns = [lambda: torch.exp(tx), lambda: tf.softplus(tx), lambda: torch.sigmoid(tx), lambda: tx + trow,
-                     lambda: tx.sum(0), lambda: tx.sum(1), lambda: torch.logsumexp(tx, 1),
-                     lambda: torch.softmax(tx, 1), lambda: tf.cross_entropy(tx, ttarget)]
+        torch_fns = [
+            lambda: torch.exp(tx),
+            lambda: tf.softplus(tx),
+            lambda: torch.sigmoid(tx),
+            lambda: tx + trow,
+            lambda: tx.sum(0),
+            lambda: tx.sum(1),
+            lambda: torch.logsumexp(tx, 1),
+            lambda: torch.softmax(tx, 1),
+            lambda: tf.cross_entropy(tx, ttarget),
+        ]
         for fns, torch_fn in zip(ops.values(), torch_fns, strict=True):
             fns["torch"] = torch_fn
     return ops
@@ -124,13 +141,13 @@ def bench_elementwise(shape: tuple[int, int], repeat: int, quick: bool) -> list[
 def child_threads(args) -> dict[str, Any]:
     """One thread count, in its own process (see common.py for why)."""
     threads = args.threads[0]
-    set_threads(threads)
+    counts = set_threads(threads)
     gemm = bench_gemm(QUICK_GEMM_SHAPES if args.quick else GEMM_SHAPES, args.repeat, args.quick)
     shape = QUICK_ELEMENTWISE_SHAPE if args.quick else ELEMENTWISE_SHAPE
     elementwise = bench_elementwise(shape, args.repeat, args.quick)
     for row in gemm + elementwise:
         row["threads"] = threads
-    return {"gemm": gemm, "elementwise": elementwise}
+    return {"thread_counts": counts, "gemm": gemm, "elementwise": elementwise}
 
 
 def child_isa(args) -> dict[str, Any]:
@@ -144,8 +161,10 @@ def child_isa(args) -> dict[str, Any]:
         a, b = gemm_inputs(m, k, n, dtype)
         products[gemm_label(m, k, n, dtype)] = vb.matmul(vb.from_numpy(a), vb.from_numpy(b)).numpy()
     np.savez(args.child_out.with_suffix(".npz"), **products)
-    rows = [{"workload": r["workload"], "dtype": r["dtype"], "gflops": r["varbayes"]["gflops"]}
-            for r in bench_gemm(shapes, args.repeat, args.quick)]
+    rows = [
+        {"workload": r["workload"], "dtype": r["dtype"], "gflops": r["varbayes"]["gflops"]}
+        for r in bench_gemm(shapes, args.repeat, args.quick)
+    ]
     return {"isa": vb.cpu_info()["isa"], "gemm": rows}
 
 
@@ -158,11 +177,12 @@ def supported_isa_levels() -> list[str]:
 def isa_check(args, tmp: Path) -> list[dict[str, Any]]:
     """GEMM at each ISA level (max thread count), products compared with the scalar level's."""
     threads = max(args.threads)
-    common_argv = ["--threads", str(threads), "--repeat", str(args.repeat), *(["--quick"] * args.quick)]
     levels = []
     for level in supported_isa_levels():
         out = tmp / f"isa_{level}.json"
-        result = run_child(__file__, common_argv, {**thread_env(threads), "VARBAYES_ISA": level}, out)
+        result = run_child(
+            __file__, child_argv(args, threads), {**thread_env(threads), "VARBAYES_ISA": level}, out
+        )
         if result["isa"] != level:
             raise RuntimeError(f"VARBAYES_ISA={level} ran the {result['isa']} kernels")
         products = np.load(out.with_suffix(".npz"))
@@ -184,16 +204,26 @@ def fma_peak(threads: list[int], quick: bool, tmp: Path) -> dict[str, Any]:
     exe = tmp / "fma_peak"
     source = Path(__file__).with_name("fma_peak.cpp")
     try:
-        subprocess.run(["g++", "-std=c++20", "-O2", "-march=native", "-pthread", str(source), "-o", str(exe)],
-                       check=True, capture_output=True, text=True)
+        subprocess.run(
+            ["g++", "-std=c++20", "-O2", "-march=native", "-pthread", str(source), "-o", str(exe)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
     except (OSError, subprocess.CalledProcessError) as e:
         return {"error": f"could not build {source.name}: {getattr(e, 'stderr', None) or e}"}
     repeat = "2" if quick else "20"
-    measured = {n: json.loads(subprocess.run([str(exe), str(n), repeat], check=True, capture_output=True,
-                                             text=True).stdout) for n in sorted({1, *threads})}
+    measured = {
+        n: json.loads(
+            subprocess.run([str(exe), str(n), repeat], check=True, capture_output=True, text=True).stdout
+        )
+        for n in sorted({1, *threads})
+    }
     peak = {"vector_bits": measured[1]["vector_bits"], "measured": {str(n): m for n, m in measured.items()}}
-    peak["reference"] = {str(n): {dt: max(measured[n][dt], n * measured[1][dt]) for dt in ("float32", "float64")}
-                         for n in threads}
+    peak["reference"] = {
+        str(n): {dt: max(measured[n][dt], n * measured[1][dt]) for dt in ("float32", "float64")}
+        for n in threads
+    }
     return peak
 
 
@@ -207,13 +237,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         peak = fma_peak(args.threads, args.quick, tmp)
-        gemm, elementwise = [], []
-        for n in args.threads:
-            argv_n = ["--threads", str(n), "--repeat", str(args.repeat), *(["--quick"] * args.quick)]
-            result = run_child(__file__, argv_n, thread_env(n), tmp / f"threads_{n}.json")
-            gemm += result["gemm"]
-            elementwise += result["elementwise"]
+        results = run_per_thread_count(__file__, args, tmp)
         isa = isa_check(args, tmp)
+    gemm = [row for result in results.values() for row in result["gemm"]]
+    elementwise = [row for result in results.values() for row in result["elementwise"]]
     env["load_average_end"] = environment()["load_average"]
     for row in gemm:
         libs = {lib: row.get(lib, {}).get("gflops") for lib in LIBRARIES}
@@ -223,9 +250,16 @@ def main(argv: list[str] | None = None) -> None:
     for row in elementwise:
         ns = {lib: row.get(lib, {}).get("ns_per_element") for lib in LIBRARIES}
         row["ratio_vs_torch"] = {lib: ratio(ns[lib], ns["torch"]) for lib in ("varbayes", "numpy")}
-    report = {"benchmark": "kernels", "environment": env,
-              "options": {"threads": args.threads, "repeat": args.repeat, "quick": args.quick},
-              "fma_peak": peak, "gemm": gemm, "elementwise": elementwise, "isa": isa}
+    report = {
+        "benchmark": "kernels",
+        "environment": env,
+        "options": {"threads": args.threads, "repeat": args.repeat, "quick": args.quick},
+        "thread_counts": {n: result["thread_counts"] for n, result in results.items()},
+        "fma_peak": peak,
+        "gemm": gemm,
+        "elementwise": elementwise,
+        "isa": isa,
+    }
     print_report(report)
     write_json(args.json, report)
     print(f"\nwrote {args.json}")
@@ -233,14 +267,20 @@ def main(argv: list[str] | None = None) -> None:
 
 def print_report(report: dict[str, Any]) -> None:
     env, peak = report["environment"], report["fma_peak"]
-    print(f"CPU {env['cpu_info']['brand']} isa={env['cpu_info']['isa']}  numpy {env['numpy']}  "
-          f"torch {env['torch'] or 'unavailable'}  load average {env['load_average']}")
+    print(
+        f"CPU {env['cpu_info']['brand']} isa={env['cpu_info']['isa']}  numpy {env['numpy']}  "
+        f"torch {env['torch'] or 'unavailable'}  load average {env['load_average']}"
+    )
     if "error" in peak:
         print(f"FMA peak: {peak['error']}")
     else:
-        print("FMA peak GFLOP/s (reference for the fraction): "
-              + ", ".join(f"{n} thread(s): f32 {p['float32']:.0f}, f64 {p['float64']:.0f}"
-                          for n, p in peak["reference"].items()))
+        print(
+            "FMA peak GFLOP/s (reference for the fraction): "
+            + ", ".join(
+                f"{n} thread(s): f32 {p['float32']:.0f}, f64 {p['float64']:.0f}"
+                for n, p in peak["reference"].items()
+            )
+        )
 
     def lib(row: dict[str, Any], name: str, key: str) -> float | None:
         return row.get(name, {}).get(key)
@@ -248,23 +288,51 @@ def print_report(report: dict[str, Any]) -> None:
     print_table(
         "GEMM GFLOP/s (best of rounds; ratio = GFLOP/s vs torch, > 1 = faster than torch)",
         ["shape", "threads", "varbayes", "numpy", "torch", "vb/torch", "numpy/torch", "vb % peak"],
-        [[r["workload"], r["threads"], lib(r, "varbayes", "gflops"), lib(r, "numpy", "gflops"),
-          lib(r, "torch", "gflops"), r["ratio_vs_torch"]["varbayes"], r["ratio_vs_torch"]["numpy"],
-          None if r["varbayes_fraction_of_peak"] is None else 100 * r["varbayes_fraction_of_peak"]]
-         for r in report["gemm"]],
+        [
+            [
+                r["workload"],
+                r["threads"],
+                lib(r, "varbayes", "gflops"),
+                lib(r, "numpy", "gflops"),
+                lib(r, "torch", "gflops"),
+                r["ratio_vs_torch"]["varbayes"],
+                r["ratio_vs_torch"]["numpy"],
+                None if r["varbayes_fraction_of_peak"] is None else 100 * r["varbayes_fraction_of_peak"],
+            ]
+            for r in report["gemm"]
+        ],
     )
     print_table(
         "Elementwise/reductions, ns per element (best of rounds; ratio = time vs torch, < 1 = faster)",
         ["op", "threads", "varbayes", "numpy", "torch", "vb/torch", "numpy/torch"],
-        [[r["workload"], r["threads"], lib(r, "varbayes", "ns_per_element"), lib(r, "numpy", "ns_per_element"),
-          lib(r, "torch", "ns_per_element"), r["ratio_vs_torch"]["varbayes"], r["ratio_vs_torch"]["numpy"]]
-         for r in report["elementwise"]],
+        [
+            [
+                r["workload"],
+                r["threads"],
+                lib(r, "varbayes", "ns_per_element"),
+                lib(r, "numpy", "ns_per_element"),
+                lib(r, "torch", "ns_per_element"),
+                r["ratio_vs_torch"]["varbayes"],
+                r["ratio_vs_torch"]["numpy"],
+            ]
+            for r in report["elementwise"]
+        ],
     )
     print_table(
         "varbayes GEMM per VARBAYES_ISA level (max |a - b| / max |b| vs the scalar kernels)",
         ["shape", "isa", "threads", "GFLOP/s", "max rel diff", "agrees"],
-        [[g["workload"], level["isa"], level["threads"], g["gflops"], g["max_rel_diff_vs_scalar"], g["agrees"]]
-         for level in report["isa"] for g in level["gemm"]],
+        [
+            [
+                g["workload"],
+                level["isa"],
+                level["threads"],
+                g["gflops"],
+                g["max_rel_diff_vs_scalar"],
+                g["agrees"],
+            ]
+            for level in report["isa"]
+            for g in level["gemm"]
+        ],
     )
 
 

@@ -4,7 +4,7 @@ timing, the environment record, a table printer and atomic JSON output.
 Thread counts: OpenBLAS (NumPy) and MKL/OpenMP (PyTorch) read their thread counts from the
 environment when they load, and threadpoolctl is not a dependency, so every thread count runs in
 its own child process started with OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS set;
-the child also calls ``vb.set_num_threads(n)`` and ``torch.set_num_threads(n)``.
+the child also calls ``vb.set_num_threads(n)`` and checks PyTorch's count (see ``set_threads``).
 """
 
 from __future__ import annotations
@@ -53,14 +53,22 @@ def import_torch() -> Any:
     return torch
 
 
-def set_threads(n: int) -> None:
-    """Called in a child started by ``run_child`` (NumPy's threads come from its environment)."""
+def set_threads(n: int) -> dict[str, int]:
+    """Called in a child started with ``thread_env(n)``; returns the thread counts in effect.
+
+    PyTorch already has n threads from OMP_NUM_THREADS, and ``torch.set_num_threads`` is called
+    only if it does not: with torch 2.13, an explicit call (even with the current count) made
+    every small op enter a parallel region, about 10 ms each on a loaded 2-core machine."""
     import varbayes as vb
 
     vb.set_num_threads(n)
+    counts = {"varbayes": vb.get_num_threads()}
     torch = import_torch()
     if torch is not None:
-        torch.set_num_threads(n)
+        if torch.get_num_threads() != n:
+            torch.set_num_threads(n)
+        counts["torch"] = torch.get_num_threads()
+    return counts
 
 
 def run_child(script: str, argv: Sequence[str], env: dict[str, str], out: Path) -> dict[str, Any]:
@@ -73,6 +81,18 @@ def run_child(script: str, argv: Sequence[str], env: dict[str, str], out: Path) 
 
 def thread_env(n: int) -> dict[str, str]:
     return dict.fromkeys(THREAD_ENV_VARS, str(n))
+
+
+def child_argv(args: argparse.Namespace, threads: int) -> list[str]:
+    return ["--threads", str(threads), "--repeat", str(args.repeat), *(["--quick"] * args.quick)]
+
+
+def run_per_thread_count(script: str, args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, Any]]:
+    """The child results of ``script`` for each thread count of ``args``, one process each."""
+    return {
+        n: run_child(script, child_argv(args, n), thread_env(n), tmp / f"threads_{n}.json")
+        for n in args.threads
+    }
 
 
 def time_interleaved(
@@ -122,6 +142,8 @@ def environment() -> dict[str, Any]:
         "numpy": np.__version__,
         "torch": None if torch is None else torch.__version__,
         "load_average": list(os.getloadavg()),
+        # Inherited by the children: OpenMP's wait policy decides how a loaded machine hurts them.
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -140,7 +162,11 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]
     print(f"\n{title}")
     for i, row in enumerate(cells):
         # First column (the workload) left-aligned, numbers right-aligned.
-        print("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths))))
+        print(
+            "  ".join(
+                c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
         if i == 0:
             print("  ".join("-" * w for w in widths))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from varbayes import get_num_threads
 from varbayes.__main__ import main
 from varbayes.bench.vision import MODELS
 
@@ -18,7 +19,7 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 def _run(tmp_path: Path, data_dir: Path, dataset: str, *extra: str) -> dict:
     out, png = tmp_path / f"{dataset}.json", tmp_path / f"{dataset}.png"
     argv = ["bench", "vision", "--dataset", dataset, "--epochs", "1", "--limit", "512", "--hidden", "32"]
-    argv += ["--samples", "2", "--threads", "1", "--data-dir", str(data_dir), "--json", str(out)]
+    argv += ["--samples", "2", "--data-dir", str(data_dir), "--json", str(out)]
     assert main([*argv, "--plot", str(png), *extra]) == 0
     assert png.stat().st_size > 10_000
     return json.loads(out.read_text())
@@ -39,6 +40,7 @@ def _check_series(entry: dict, epochs: int) -> None:
         ("fashion-mnist", "FashionMNIST", HAS_TORCH),
         ("cifar10", "CIFAR-10 (JPEG-reconstructed)", False),
     ],
+    ids=["fashion-mnist", "cifar10"],
 )
 def test_bench_vision(tmp_path: Path, shared_data: Path, dataset: str, name: str, torch: bool) -> None:
     result = _run(tmp_path, shared_data, dataset, *(["--compare-torch"] if torch else []))
@@ -46,7 +48,9 @@ def test_bench_vision(tmp_path: Path, shared_data: Path, dataset: str, name: str
     assert result["dataset"] == name
     config = result["config"]
     assert config["n_train"] == config["n_test"] == 512 and config["epochs"] == 1
-    assert config["samples"] == 2 and config["standardize"] is False and config["threads"] == 1
+    assert (
+        config["samples"] == 2 and config["standardize"] is False and config["threads"] == get_num_threads()
+    )
     assert set(result["models"]) == set(MODELS)
     for entry in result["models"].values():
         _check_series(entry, 1)

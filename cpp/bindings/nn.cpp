@@ -74,7 +74,9 @@ void init_nn(py::module_& m) {
   py::class_<Module, PyModule, py::smart_holder>(m, "Module", py::dynamic_attr(),
                                                  "Base class of all layers; subclass it and define forward().")
       .def(py::init<>())
-      .def("forward", &Module::forward, py::arg("input"), "The computation; subclasses override it.")
+      // The GIL is released: C++ layers run without it, Python overrides reacquire it.
+      .def("forward", &Module::forward, py::arg("input"), py::call_guard<py::gil_scoped_release>(),
+           "The computation; subclasses override it.")
       .def("__call__", [](py::object self, py::args args, py::kwargs kwargs) {
         return self.attr("forward")(*args, **kwargs);
       }, "Calls forward().")

@@ -2,11 +2,12 @@
 // the same layout, header entries, module type keys and configs, checks and messages.
 #include "varbayes/checkpoint.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <bit>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>

@@ -191,40 +191,21 @@ class Parser {
         continue;
       }
       if (pos_ >= s_.size()) error("unterminated string");
-      switch (const char e = s_[pos_++]) {
-        case '"':
-        case '\\':
-        case '/':
-          out += e;
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          uint32_t cp = hex4();
-          // Characters outside the BMP arrive as a surrogate pair (Python writes them so).
-          if (cp >= 0xD800 && cp < 0xDC00 && consume("\\u")) {
-            const uint32_t low = hex4();
-            if (low < 0xDC00 || low >= 0xE000) error("unpaired surrogate in \\u escape");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          append_utf8(out, cp);
-          break;
+      const char e = s_[pos_++];
+      constexpr std::string_view escapes = "\"\\/bfnrt", meanings = "\"\\/\b\f\n\r\t";
+      if (const size_t at = escapes.find(e); at != std::string_view::npos) {
+        out += meanings[at];
+      } else if (e == 'u') {
+        uint32_t cp = hex4();
+        // Characters outside the BMP arrive as a surrogate pair (Python writes them so).
+        if (cp >= 0xD800 && cp < 0xDC00 && consume("\\u")) {
+          const uint32_t low = hex4();
+          if (low < 0xDC00 || low >= 0xE000) error("unpaired surrogate in \\u escape");
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
         }
-        default:
-          error("unknown escape in string");
+        append_utf8(out, cp);
+      } else {
+        error("unknown escape in string");
       }
     }
   }

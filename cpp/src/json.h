@@ -27,9 +27,8 @@ class Value {
   Value(Array a) : v_(std::move(a)) {}
   Value(Object o) : v_(std::move(o)) {}
 
-  bool is_null() const { return std::holds_alternative<std::nullptr_t>(v_); }
   bool is_object() const { return std::holds_alternative<Object>(v_); }
-  // Typed access; a ValueError naming `what` (e.g. "'config.p'") when the value has another type.
+  // Typed access; a ValueError naming `what` (e.g. "config 'p'") when the value has another type.
   bool as_bool(std::string_view what) const;
   int64_t as_int(std::string_view what) const;
   double as_number(std::string_view what) const;  // an integer or a float
@@ -52,7 +51,8 @@ class Value {
 
 // Parses a complete JSON text; ValueError saying what is wrong and at which byte.
 Value parse(std::string_view text);
-// Compact JSON text (non-ASCII passes through as UTF-8; floats round-trip exactly).
+// JSON text with the separators of Python's json.dumps (non-ASCII passes through as UTF-8; floats
+// round-trip exactly).
 std::string dump(const Value& v);
 
 }  // namespace varbayes::json

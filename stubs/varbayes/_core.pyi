@@ -4,8 +4,9 @@ varbayes native core: tensors, autograd, modules, optimizers and CPU kernels
 from __future__ import annotations
 import collections.abc
 import numpy
+import os
 import typing
-__all__: list[str] = ['Adam', 'AdamW', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'Generator', 'Identity', 'Linear', 'Module', 'Node', 'NormalPrior', 'Optimizer', 'ParamGroup', 'Parameter', 'ReLU', 'SGD', 'Sequential', 'Sigmoid', 'Softplus', 'Tanh', 'Tensor', 'abs', 'add', 'arange', 'cat', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'dropout', 'empty', 'exp', 'eye', 'flatten', 'float32', 'float64', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'get_num_threads', 'index_select', 'is_grad_enabled', 'is_sampling_enabled', 'kl', 'kl_normal', 'linear', 'linspace', 'log', 'log1p', 'log_softmax', 'logsumexp', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mse_loss', 'mul', 'neg', 'nll_loss', 'ones', 'ones_like', 'permute', 'pow', 'rand', 'randn', 'reciprocal', 'relu', 'reshape', 'sample_gaussian', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'softmax', 'softplus', 'sqrt', 'squeeze', 'stack', 'sub', 'sum', 'tanh', 'transpose', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
+__all__: list[str] = ['Adam', 'AdamW', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'Generator', 'Identity', 'Linear', 'Module', 'Node', 'NormalPrior', 'Optimizer', 'ParamGroup', 'Parameter', 'ReLU', 'SGD', 'Sequential', 'Sigmoid', 'Softplus', 'Tanh', 'Tensor', 'abs', 'add', 'arange', 'cat', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'dropout', 'empty', 'exp', 'eye', 'flatten', 'float32', 'float64', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'get_num_threads', 'index_select', 'is_grad_enabled', 'is_sampling_enabled', 'kl', 'kl_normal', 'linear', 'linspace', 'load_module_cpp', 'log', 'log1p', 'log_softmax', 'logsumexp', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mse_loss', 'mul', 'neg', 'nll_loss', 'ones', 'ones_like', 'permute', 'pow', 'rand', 'randn', 'reciprocal', 'relu', 'reshape', 'sample_gaussian', 'save_module_cpp', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'softmax', 'softplus', 'sqrt', 'squeeze', 'stack', 'sub', 'sum', 'tanh', 'transpose', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
 class DType:
     """
     Element type of a tensor (varbayes.float32 or varbayes.float64).
@@ -867,6 +868,10 @@ def linspace(start: typing.SupportsFloat | typing.SupportsIndex, end: typing.Sup
     """
     `steps` evenly spaced values from start to end inclusive.
     """
+def load_module_cpp(path: os.PathLike | str | bytes) -> Module:
+    """
+    Rebuilds a module with the C++ checkpoint reader (files of vb.save or save_module_cpp).
+    """
 def log(input: Tensor) -> Tensor:
     """
     Elementwise op (see the README's op table).
@@ -966,6 +971,10 @@ def reshape(input: Tensor, shape: collections.abc.Sequence[typing.SupportsInt | 
 def sample_gaussian(mu: Tensor, rho: Tensor, generator: typing.Any = None) -> Tensor:
     """
     mu + softplus(rho) * eps, eps ~ N(0, 1) (fused; eps is regenerated in backward).
+    """
+def save_module_cpp(module: Module, path: os.PathLike | str | bytes) -> None:
+    """
+    Writes module with the C++ checkpoint writer (the format of vb.save).
     """
 def set_grad_enabled(mode: bool) -> None:
     """

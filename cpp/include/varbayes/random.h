@@ -10,16 +10,19 @@
 
 namespace varbayes {
 
+// Philox4x32 multipliers and Weyl key increments (shared with the vectorized form in cpu/vmath.h).
+constexpr uint32_t kPhiloxM0 = 0xD2511F53u, kPhiloxM1 = 0xCD9E8D57u;
+constexpr uint32_t kPhiloxW0 = 0x9E3779B9u, kPhiloxW1 = 0xBB67AE85u;
+
 // One Philox4x32-10 block: 4 random 32-bit words for a 128-bit counter and a 64-bit key.
 inline std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> ctr, std::array<uint32_t, 2> key) {
-  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u, kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
   for (int round = 0; round < 10; ++round) {
-    const uint64_t p0 = uint64_t{kM0} * ctr[0];
-    const uint64_t p1 = uint64_t{kM1} * ctr[2];
+    const uint64_t p0 = uint64_t{kPhiloxM0} * ctr[0];
+    const uint64_t p1 = uint64_t{kPhiloxM1} * ctr[2];
     ctr = {static_cast<uint32_t>(p1 >> 32) ^ ctr[1] ^ key[0], static_cast<uint32_t>(p1),
            static_cast<uint32_t>(p0 >> 32) ^ ctr[3] ^ key[1], static_cast<uint32_t>(p0)};
-    key[0] += kW0;
-    key[1] += kW1;
+    key[0] += kPhiloxW0;
+    key[1] += kPhiloxW1;
   }
   return ctr;
 }

@@ -1,27 +1,41 @@
 // Elementwise kernels written once as templates and compiled once per ISA level: each
 // elementwise_<isa>.cpp includes this file inside its own namespace, so the compiler vectorizes
 // the same loops for that ISA (and the ODR cannot mix variants). The scalar build is the oracle.
-// Included only from elementwise_<isa>.cpp, inside namespace varbayes::cpu::<isa>.
+// Included only from elementwise_<isa>.cpp, inside namespace varbayes::cpu::<isa>, after it
+// defines kVectorBytes (0 for the scalar level).
+
+#include "cpu/vmath.h"
 
 template <class T, class F>
 inline void map1(const T* in, T* out, int64_t n, F f) {
   for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
 }
 
-template <class T>
-inline T stable_sigmoid(T x) {
-  // exp of a non-positive number only, so no overflow for large |x|.
-  const T e = std::exp(-std::abs(x));
-  return x >= T(0) ? T(1) / (T(1) + e) : e / (T(1) + e);
-}
-
-template <class T>
-inline T stable_softplus(T x) {
-  return std::max(x, T(0)) + std::log1p(std::exp(-std::abs(x)));
+// Transcendental functions in vector registers (vmath.h); false for the ops the compiler
+// vectorizes by itself from the loops below.
+template <class T, int B>
+bool unary_vector(Unary op, const T* in, T* out, int64_t n) {
+  using V = vec_t<double, B>;
+  auto run = [&](auto f) {
+    for_each_vector<V>(n, [&](int64_t i, int64_t count) { store(out + i, f(load<V>(in + i, count)), count); });
+    return true;
+  };
+  switch (op) {
+    case Unary::exp: return run([](V x) { return vexp(x); });
+    case Unary::log: return run([](V x) { return vlog(x); });
+    case Unary::log1p: return run([](V x) { return vlog1p(x); });
+    case Unary::tanh: return run([](V x) { return vtanh(x); });
+    case Unary::sigmoid: return run([](V x) { return vsigmoid(x); });
+    case Unary::softplus: return run([](V x) { return vsoftplus(x); });
+    default: return false;
+  }
 }
 
 template <class T>
 void unary_impl(Unary op, const T* in, T* out, int64_t n) {
+  if constexpr (kVectorBytes > 0) {
+    if (unary_vector<T, kVectorBytes>(op, in, out, n)) return;
+  }
   switch (op) {
     case Unary::exp: return map1(in, out, n, [](T x) { return std::exp(x); });
     case Unary::log: return map1(in, out, n, [](T x) { return std::log(x); });

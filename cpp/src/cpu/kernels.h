@@ -59,6 +59,38 @@ enum class Binary { add, sub, mul, div, pow, maximum, minimum, count };
 template <class T>
 using BinaryFn = void (*)(Binary op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n);
 
+// Draws of the Philox stream (varbayes/random.h): element i is value i % 2 of block first + i / 2,
+// so the elements from an even index e on are the draw that starts at block first + e / 2.
+// normal: out[i] = a + b * z_i; uniform: out[i] = a + (b - a) * u_i, kept below b after rounding.
+template <class T>
+using FillFn = void (*)(uint64_t seed, uint64_t first, T* out, int64_t n, double a, double b);
+// Reparameterized sample w = mu + softplus(rho) * eps with eps the normal draw at `first`, and its
+// vjp for rho, g * eps * sigmoid(rho), regenerating the same eps.
+template <class T>
+using SampleFn = void (*)(uint64_t seed, uint64_t first, const T* mu, const T* rho, T* w, int64_t n);
+template <class T>
+using SampleBwdFn = void (*)(uint64_t seed, uint64_t first, const T* rho, const T* g, T* g_rho, int64_t n);
+// KL(N(mu, softplus(rho)^2) || N(pm, ps^2)) summed over n elements; the prior arrays have strides
+// sm, ss of 1 or 0 (one value for all). The backward writes all four gradients times g.
+template <class T>
+struct KlArgs {
+  const T *mu, *rho, *pm, *ps;
+  int64_t sm, ss, n;
+};
+template <class T>
+using KlFn = double (*)(const KlArgs<T>& a);
+template <class T>
+using KlBwdFn = void (*)(const KlArgs<T>& a, double g, T* g_mu, T* g_rho, T* g_pm, T* g_ps);
+
+template <class T>
+struct BayesKernels {
+  FillFn<T> fill_normal, fill_uniform;
+  SampleFn<T> sample;
+  SampleBwdFn<T> sample_bwd;
+  KlFn<T> kl;
+  KlBwdFn<T> kl_bwd;
+};
+
 struct KernelTable {
   Isa isa;
   GemmFn<float> gemm_f32;
@@ -67,6 +99,8 @@ struct KernelTable {
   UnaryFn<double> unary_f64;
   BinaryFn<float> binary_f32;
   BinaryFn<double> binary_f64;
+  const BayesKernels<float>* bayes_f32;
+  const BayesKernels<double>* bayes_f64;
 };
 
 // The table for the active ISA level, filled on first use.
@@ -89,6 +123,11 @@ inline BinaryFn<T> binary_fn(const KernelTable& k) {
   if constexpr (sizeof(T) == 4) return k.binary_f32; else return k.binary_f64;
 }
 
+template <class T>
+inline const BayesKernels<T>& bayes_kernels(const KernelTable& k) {
+  if constexpr (sizeof(T) == 4) return *k.bayes_f32; else return *k.bayes_f64;
+}
+
 // Per-ISA entry points (defined in <family>_<isa>.cpp).
 #define VARBAYES_DECLARE_ISA(ISA)                              \
   namespace ISA {                                              \
@@ -98,6 +137,8 @@ inline BinaryFn<T> binary_fn(const KernelTable& k) {
   void unary_f64(Unary op, const double* in, double* out, int64_t n);  \
   void binary_f32(Binary op, const float* a, int64_t sa, const float* b, int64_t sb, float* out, int64_t n);      \
   void binary_f64(Binary op, const double* a, int64_t sa, const double* b, int64_t sb, double* out, int64_t n);  \
+  extern const BayesKernels<float> bayes_f32;                  \
+  extern const BayesKernels<double> bayes_f64;                 \
   }
 VARBAYES_DECLARE_ISA(scalar)
 VARBAYES_DECLARE_ISA(avx2)

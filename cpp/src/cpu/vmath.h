@@ -1,0 +1,339 @@
+// Math shared by the kernel families: the std:: scalar forms (the oracle, used by the scalar level)
+// and vectorized forms written once on GCC vector extensions, instantiated per ISA level.
+// Included only from <family>_impl.h, inside namespace varbayes::cpu::<isa>, after <immintrin.h>,
+// <cmath>, <cstring> and "varbayes/random.h". The scalar level never instantiates the vector
+// templates (they take the vector width as a template argument and it uses width 0).
+//
+// The vector forms evaluate in float64 only: float32 kernels widen, evaluate and round once, so
+// their results are the float32 rounding of a value within a few float64 ulp of the exact one
+// (error <= 0.5 float32 ulp + 2^-50 relative). Bounds are checked in cpp/tests/kernels_test.cpp.
+
+// ---- Scalar forms (std::) ----
+
+template <class T>
+inline T stable_sigmoid(T x) {
+  // exp of a non-positive number only, so no overflow for large |x|.
+  const T e = std::exp(-std::abs(x));
+  return x >= T(0) ? T(1) / (T(1) + e) : e / (T(1) + e);
+}
+
+template <class T>
+inline T stable_softplus(T x) {
+  return std::max(x, T(0)) + std::log1p(std::exp(-std::abs(x)));
+}
+
+// ---- Vector types and primitives ----
+
+template <class T, int Bytes>
+struct VecOf {
+  typedef T type __attribute__((vector_size(Bytes)));
+};
+template <class T, int Bytes>
+using vec_t = typename VecOf<T, Bytes>::type;
+// Comparison results of a double vector: int64 lanes of all ones or zeros, usable with ?: and &.
+template <class V>
+using mask_t = decltype(V{} < V{});
+template <class V>
+constexpr int64_t lanes = sizeof(V) / 8;
+
+template <class V>
+inline V splat(double c) {
+  return V{} + c;
+}
+template <class V>
+inline V select(mask_t<V> m, V a, V b) {
+  return m ? a : b;
+}
+template <class V>
+inline V from_bits(int64_t bits) {
+  return (V)(mask_t<V>{} + bits);
+}
+
+// Fused multiply-add and sqrt are not expressible on generic vectors (the build is ISO C++, so
+// a*b+c is never contracted): map them to the instruction of the vector width.
+template <class V>
+inline V vfma(V a, V b, V c) {
+  if constexpr (sizeof(V) == 64) return _mm512_fmadd_pd(a, b, c);
+  else return _mm256_fmadd_pd(a, b, c);
+}
+template <class V>
+inline V vsqrt(V x) {
+  if constexpr (sizeof(V) == 64) return _mm512_sqrt_pd(x);
+  else return _mm256_sqrt_pd(x);
+}
+// Products of the low 32 bits of each 64-bit lane (vpmuludq; generic code would use vpmullq).
+template <class W>
+inline W mul_u32x32(W a, W b) {
+  if constexpr (sizeof(W) == 64) return (W)_mm512_mul_epu32((__m512i)a, (__m512i)b);
+  else return (W)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+}
+
+// c0 + x * (c1 + x * (c2 + ...)) by Horner's rule with FMAs.
+template <class V, class... C>
+inline V poly(V x, double c0, C... rest) {
+  if constexpr (sizeof...(rest) == 0) return splat<V>(c0);
+  else return vfma(poly(x, rest...), x, splat<V>(c0));
+}
+
+constexpr double inv_fact(int k) { return k <= 1 ? 1.0 : inv_fact(k - 1) / k; }
+
+// Integer-valued doubles <-> int64 lanes through the 0x1.8p52 shifter: adding it rounds to an
+// integer held in the low mantissa bits (valid for |n| < 2^51, no int64 conversion instruction needed).
+constexpr double kShifter = 0x1.8p52;
+constexpr int64_t kShifterBits = 0x4338000000000000;
+template <class V>
+inline V int_to_double(mask_t<V> n) {
+  return (V)(n + kShifterBits) - kShifter;
+}
+// 2^n for n in [-1022, 1023], built in the exponent field.
+template <class V>
+inline V pow2(mask_t<V> n) {
+  return (V)((n + 1023) << 52);
+}
+
+// ---- exp / expm1 (Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, as in fdlibm e_exp.c) ----
+
+constexpr double kInvLn2 = 1.4426950408889634;
+constexpr double kLn2Hi = 6.93147180369123816490e-01;  // fdlibm's split: n * kLn2Hi is exact
+constexpr double kLn2Lo = 1.90821492927058770002e-10;
+
+// Returns n and sets r with x = n ln2 + r.
+template <class V>
+inline mask_t<V> reduce_ln2(V x, V& r) {
+  const V z = vfma(x, splat<V>(kInvLn2), splat<V>(kShifter));
+  const V n = z - kShifter;
+  r = vfma(n, splat<V>(-kLn2Lo), vfma(n, splat<V>(-kLn2Hi), x));
+  return (mask_t<V>)z - kShifterBits;
+}
+
+// expm1(r) for |r| <= ln2/2: Taylor series to degree 13 (truncation < 5e-18 relative).
+template <class V>
+inline V expm1_small(V r) {
+  const V q = poly(r, inv_fact(2), inv_fact(3), inv_fact(4), inv_fact(5), inv_fact(6), inv_fact(7), inv_fact(8),
+                   inv_fact(9), inv_fact(10), inv_fact(11), inv_fact(12), inv_fact(13));
+  return vfma(r * r, q, r);
+}
+
+template <class V>
+inline V vexp(V x) {
+  // Clamped so 2^n splits into two normal factors (subnormal results round once, in the last
+  // product); the clamps are beyond the overflow/underflow thresholds. NaN passes the compares.
+  x = select(x < -746.0, splat<V>(-746.0), x);
+  x = select(x > 710.0, splat<V>(710.0), x);
+  V r;
+  const mask_t<V> n = reduce_ln2(x, r);
+  const mask_t<V> n1 = n >> 1;
+  return (expm1_small(r) + 1.0) * pow2<V>(n1) * pow2<V>(n - n1);
+}
+
+// expm1(x) for x <= 0: 2^n (1 + p) - 1 = 2^n p + (2^n - 1), with 2^n - 1 exact.
+template <class V>
+inline V vexpm1_nonpos(V x) {
+  x = select(x < -40.0, splat<V>(-40.0), x);  // expm1 rounds to -1 below -38
+  V r;
+  const V t = pow2<V>(reduce_ln2(x, r));
+  return vfma(t, expm1_small(r), t - 1.0);
+}
+
+// ---- log / log1p (fdlibm e_log.c: x = 2^k m, m in [sqrt(1/2), sqrt(2)), s = f / (2 + f)) ----
+
+template <class V>
+inline V vlog(V x) {
+  using I = mask_t<V>;
+  const I tiny = x < 0x1p-1022;  // subnormals (and non-positive x, handled below) are scaled up
+  const V xs = select(tiny, x * 0x1p54, x);
+  const I ix = (I)xs;
+  const I tmp = ix - 0x3fe6a09e667f3bcd;  // bits of sqrt(1/2)
+  const I k = (tmp >> 52) - (tiny & 54);
+  const V f = (V)(ix - (tmp & (int64_t(0xfff) << 52))) - 1.0;
+  const V hfsq = 0.5 * f * f, s = f / (f + 2.0), z = s * s, w = z * z;
+  const V t1 = w * poly(w, 3.999999999940941908e-01, 2.222219843214978396e-01, 1.531383769920937332e-01);
+  const V t2 = z * poly(w, 6.666666666666735130e-01, 2.857142874366239149e-01, 1.818357216161805012e-01,
+                        1.479819860511658591e-01);
+  const V dk = int_to_double<V>(k);
+  const V res = vfma(dk, splat<V>(kLn2Hi), f - (hfsq - vfma(s, hfsq + t1 + t2, dk * kLn2Lo)));
+  // log(+-0) = -inf, log(x < 0) = NaN, log(+inf) = +inf, NaN stays NaN.
+  const V special = select(x == 0.0, splat<V>(-INFINITY), select(x < 0.0, splat<V>(NAN), x));
+  return select((x > 0.0) & (x < INFINITY), res, special);
+}
+
+template <class V>
+inline V vlog1p(V x) {
+  // Kahan's form log(u) * x / (u - 1), u = 1 + x: the ratio cancels the rounding error of u.
+  const V u = x + 1.0;
+  const V res = vlog(u) * (x / (u - 1.0));
+  return select((u == 1.0) | (x == INFINITY), x, res);
+}
+
+// ---- Activations (same formulas and special values as the scalar forms) ----
+
+template <class V>
+inline V vabs(V x) {
+  return (V)((mask_t<V>)x & INT64_MAX);
+}
+
+template <class V>
+inline V vsigmoid(V x) {
+  const V e = vexp(-vabs(x));
+  return select(x >= 0.0, splat<V>(1.0), e) / (e + 1.0);
+}
+
+template <class V>
+inline V vsoftplus(V x) {
+  // max(x, 0) propagating NaN, as std::max(x, 0) does.
+  return select(x < 0.0, V{}, x) + vlog1p(vexp(-vabs(x)));
+}
+
+template <class V>
+inline V vtanh(V x) {
+  // tanh|x| = -t / (t + 2) with t = expm1(-2|x|): no overflow and no cancellation near 0.
+  const V t = vexpm1_nonpos(-2.0 * vabs(x));
+  const V th = -t / (t + 2.0);
+  return (V)(((mask_t<V>)th & INT64_MAX) | ((mask_t<V>)x & INT64_MIN));
+}
+
+// ---- Philox4x32-10 on 32-bit lanes (one block per lane) and Box-Muller ----
+
+template <class U>
+inline void mulhilo32(U a, uint32_t m, U& hi, U& lo) {
+  using W = vec_t<uint64_t, sizeof(U)>;
+  const W mv = W{} + m;
+  const W even = mul_u32x32((W)a, mv), odd = mul_u32x32((W)a >> 32, mv);
+  hi = (U)((even >> 32) | (odd & 0xffffffff00000000u));
+  lo = (U)((even & 0xffffffffu) | (odd << 32));
+}
+
+// Blocks block, block + 1, ... (one per lane) of the stream, as philox4x32 in random.h.
+template <class U>
+inline void philox_lanes(uint64_t seed, uint64_t block, U (&r)[4]) {
+  U iota;
+  for (int i = 0; i < int(sizeof(U) / 4); ++i) iota[i] = uint32_t(i);
+  U c0 = iota + uint32_t(block);
+  U c1 = (U{} + uint32_t(block >> 32)) - (U)(c0 < iota);  // carry into the high word
+  U c2{}, c3{};
+  uint32_t k0 = uint32_t(seed), k1 = uint32_t(seed >> 32);
+  for (int round = 0; round < 10; ++round) {
+    U hi0, lo0, hi1, lo1;
+    mulhilo32(c0, kPhiloxM0, hi0, lo0);
+    mulhilo32(c2, kPhiloxM1, hi1, lo1);
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+    k0 += kPhiloxW0;
+    k1 += kPhiloxW1;
+  }
+  r[0] = c0, r[1] = c1, r[2] = c2, r[3] = c3;
+}
+
+// Uniforms in (0, 1) from word pairs (hi, lo) of 2L lanes, as philox_uniform2: (a + 0.5) 2^-53 with
+// a = hi 2^21 + (lo >> 11). Both parts are exact doubles and the FMA rounds once, so the bits
+// match the scalar form. out[h] gets lanes [hL, hL + L).
+template <class V, class U>
+inline void uniforms53(U hi, U lo, V (&out)[2]) {
+  using W = vec_t<uint64_t, sizeof(V)>;
+  using Half = vec_t<uint32_t, sizeof(V) / 2>;
+  const U lo21 = lo >> 11;
+  for (int h = 0; h < 2; ++h) {
+    Half hh, lh;
+    std::memcpy(&hh, reinterpret_cast<const char*>(&hi) + h * sizeof(Half), sizeof(Half));
+    std::memcpy(&lh, reinterpret_cast<const char*>(&lo21) + h * sizeof(Half), sizeof(Half));
+    // OR-ing a value below 2^52 into the bits of 2^52 gives 2^52 + value.
+    const V dh = (V)(__builtin_convertvector(hh, W) | 0x4330000000000000u) - 0x1p52;
+    const V dl = (V)(__builtin_convertvector(lh, W) | 0x4330000000000000u) - 0x1p52;
+    out[h] = vfma(dh, splat<V>(0x1p-32), (dl + 0.5) * 0x1p-53);
+  }
+}
+
+// sin and cos of 2 pi u: the quadrant comes from 4u exactly, the remainder angle is in
+// [-pi/4, pi/4] where Taylor series to degree 17/16 are accurate to < 1e-17.
+template <class V>
+inline void vsincos_2pi(V u, V& s, V& c) {
+  using I = mask_t<V>;
+  const V z = vfma(u, splat<V>(4.0), splat<V>(kShifter));
+  const I q = (I)z - kShifterBits;
+  const V a = (u - (z - kShifter) * 0.25) * 6.283185307179586;
+  const V a2 = a * a;
+  const V sn = vfma(a * a2, poly(a2, -inv_fact(3), inv_fact(5), -inv_fact(7), inv_fact(9), -inv_fact(11),
+                                 inv_fact(13), -inv_fact(15), inv_fact(17)), a);
+  const V cs = vfma(a2, poly(a2, -inv_fact(2), inv_fact(4), -inv_fact(6), inv_fact(8), -inv_fact(10),
+                             inv_fact(12), -inv_fact(14), inv_fact(16)), splat<V>(1.0));
+  // Rotation by q quarter turns: odd q swaps sin and cos, then signs flip per quadrant.
+  const I odd = (q & 1) != 0;
+  s = (V)((I)select(odd, cs, sn) ^ ((q & 2) << 62));
+  c = (V)((I)select(odd, sn, cs) ^ (((q + 1) & 2) << 62));
+}
+
+// Element order of a stream: value j of a pair goes to element 2 block + j. Interleaves x and y
+// (one block per lane) into the elements of lanes [h L/2, (h + 1) L/2).
+template <class V>
+inline V interleave(V x, V y, int h) {
+  mask_t<V> m;
+  for (int i = 0; i < lanes<V>; ++i) m[i] = h * lanes<V> / 2 + i / 2 + (i & 1) * lanes<V>;
+  return __builtin_shuffle(x, y, m);
+}
+
+// Elements [2 block, 2 block + 4L) of a uniform (normal = false) or normal draw, in order.
+template <bool normal, class V>
+inline void stream_values(uint64_t seed, uint64_t block, V (&out)[4]) {
+  using U = vec_t<uint32_t, sizeof(V)>;
+  U r[4];
+  philox_lanes(seed, block, r);
+  V u0[2], u1[2];
+  uniforms53(r[0], r[1], u0);
+  uniforms53(r[2], r[3], u1);
+  for (int h = 0; h < 2; ++h) {
+    V x = u0[h], y = u1[h];
+    if constexpr (normal) {
+      // Box-Muller; u0 is never 0, so the log is finite.
+      const V rad = vsqrt(-2.0 * vlog(u0[h]));
+      V s, c;
+      vsincos_2pi(u1[h], s, c);
+      x = rad * c, y = rad * s;
+    }
+    out[2 * h] = interleave(x, y, 0);
+    out[2 * h + 1] = interleave(x, y, 1);
+  }
+}
+
+// ---- Loads and stores of L elements of T as float64 lanes; count < L touches only count ----
+
+template <class V, class T>
+inline V load(const T* p, int64_t count) {
+  using S = vec_t<T, lanes<V> * sizeof(T)>;
+  S s{};
+  if (count == lanes<V>) std::memcpy(&s, p, sizeof(S));
+  else std::memcpy(&s, p, size_t(count) * sizeof(T));
+  if constexpr (sizeof(T) == 8) return s;
+  else return __builtin_convertvector(s, V);
+}
+
+template <class V, class T>
+inline void store(T* p, V v, int64_t count) {
+  using S = vec_t<T, lanes<V> * sizeof(T)>;
+  S s;
+  if constexpr (sizeof(T) == 8) s = v;
+  else s = __builtin_convertvector(v, S);
+  if (count == lanes<V>) std::memcpy(p, &s, sizeof(S));
+  else std::memcpy(p, &s, size_t(count) * sizeof(T));
+}
+
+// Calls f(i, count) for i = 0, L, 2L, ... < n with count = min(L, n - i).
+template <class V, class F>
+inline void for_each_vector(int64_t n, F f) {
+  for (int64_t i = 0; i < n; i += lanes<V>) f(i, std::min<int64_t>(lanes<V>, n - i));
+}
+
+// Calls f(i, z, count) for the n elements of a draw starting at block `first`, one vector at a time.
+template <bool normal, class V, class F>
+inline void for_each_draw_vector(uint64_t seed, uint64_t first, int64_t n, F f) {
+  constexpr int64_t kGroup = 4 * lanes<V>;
+  for (int64_t g = 0; g < n; g += kGroup) {
+    V z[4];
+    stream_values<normal>(seed, first + uint64_t(g / 2), z);
+    for (int q = 0; q < 4 && g + q * lanes<V> < n; ++q) {
+      const int64_t i = g + q * lanes<V>;
+      f(i, z[q], std::min<int64_t>(lanes<V>, n - i));
+    }
+  }
+}
