@@ -2,6 +2,8 @@
 // the same layout, header entries, module type keys and configs, checks and messages.
 #include "varbayes/checkpoint.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bit>
@@ -228,6 +230,10 @@ void write_atomically(const std::string& path, const std::function<void(HashingW
   int fd = ::mkstemps(tmp.data(), 4);
   if (fd < 0) io_error("save: cannot create a temporary file for", path);
   try {
+    // mkstemps creates the file private (0600); give it the usual permissions under the umask.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    if (::fchmod(fd, 0666 & ~mask) != 0) io_error("save: cannot set the permissions of", tmp);
     HashingWriter out(fd, tmp);
     fill(out);
     if (::fsync(fd) != 0) io_error("save: cannot flush", tmp);
@@ -235,6 +241,12 @@ void write_atomically(const std::string& path, const std::function<void(HashingW
     fd = -1;
     if (closed != 0) io_error("save: cannot close", tmp);
     if (::rename(tmp.c_str(), path.c_str()) != 0) io_error("save: cannot rename the temporary file to", path);
+    // The rename itself is durable only once the directory entry is on disk.
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
   } catch (...) {
     if (fd >= 0) ::close(fd);
     ::unlink(tmp.c_str());

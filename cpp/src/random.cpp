@@ -3,6 +3,9 @@
 #include <cmath>
 #include <numbers>
 
+#include "cpu/kernels.h"
+#include "ops/iter.h"
+
 namespace varbayes {
 
 std::array<double, 2> philox_normal2(uint64_t seed, uint64_t block) {
@@ -32,39 +35,29 @@ uint64_t Generator::reserve(uint64_t blocks) {
 
 namespace {
 
-// Element i takes value (i % 2) of block first + i / 2, whatever the thread count.
-// Values are clipped below `upper`: rounding to float32 could otherwise produce the excluded bound.
-template <class Draw, class Map>
-void fill_pairs(Generator& g, Tensor& t, Draw draw, Map map, double upper) {
+// Element i takes value (i % 2) of block first + i / 2, whatever the thread count: chunks start at
+// even elements, so each is the draw starting at block first + start / 2.
+void fill_draw(Generator& g, Tensor& t, bool normal, double a, double b) {
   if (!t.is_contiguous()) fail<ValueError>("random fill needs a contiguous tensor");
   const int64_t n = t.numel();
   const uint64_t seed = g.seed();
   const uint64_t first = g.reserve(static_cast<uint64_t>((n + 1) / 2));
   dispatch_dtype(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
+    const auto& k = cpu::bayes_kernels<T>(cpu::kernels());
+    const auto fill = normal ? k.fill_normal : k.fill_uniform;
     T* p = t.data<T>();
-    const T below = std::nextafter(static_cast<T>(upper), static_cast<T>(-INFINITY));
-    auto store = [&](double x) { return static_cast<T>(x) >= static_cast<T>(upper) ? below : static_cast<T>(x); };
-#pragma omp parallel for schedule(static) if (n > 65536)
-    for (int64_t b = 0; b < (n + 1) / 2; ++b) {
-      const auto v = draw(seed, first + static_cast<uint64_t>(b));
-      p[2 * b] = store(map(v[0]));
-      if (2 * b + 1 < n) p[2 * b + 1] = store(map(v[1]));
-    }
+    detail::parallel_chunks(n, [&](int64_t s, int64_t e) { fill(seed, first + uint64_t(s / 2), p + s, e - s, a, b); });
   });
   t.storage()->bump_version();
 }
 
 }  // namespace
 
-void Generator::fill_normal(Tensor& t, double mean, double std) {
-  fill_pairs(*this, t, philox_normal2, [=](double z) { return mean + std * z; }, INFINITY);
-}
+void Generator::fill_normal(Tensor& t, double mean, double std) { fill_draw(*this, t, true, mean, std); }
 
-void Generator::fill_uniform(Tensor& t, double low, double high) {
-  // Uniform values are in (0, 1); map to [low, high).
-  fill_pairs(*this, t, philox_uniform2, [=](double u) { return low + (high - low) * u; }, high);
-}
+// Uniform values are in (0, 1); mapped to [low, high).
+void Generator::fill_uniform(Tensor& t, double low, double high) { fill_draw(*this, t, false, low, high); }
 
 Generator& default_generator() {
   static Generator g(0);

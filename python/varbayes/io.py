@@ -203,6 +203,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise FileNotFoundError(f"directory {directory} does not exist (writing {path})")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
+        # mkstemp creates the file private (0600); give it the usual permissions under the umask.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -211,6 +213,19 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+    # The rename itself is durable only once the directory entry is on disk.
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _umask() -> int:
+    # Reading the umask means setting it; this is the only way, and it is restored at once.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 # ---- decoding --------------------------------------------------------------------------------

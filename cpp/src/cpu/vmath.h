@@ -61,10 +61,11 @@ inline V vsqrt(V x) {
   if constexpr (sizeof(V) == 64) return _mm512_sqrt_pd(x);
   else return _mm256_sqrt_pd(x);
 }
-// Products of the low 32 bits of each 64-bit lane (vpmuludq; generic code would use vpmullq).
+// Products of the low 32 bits of each 64-bit lane (vpmuludq; generic code would use vpmullq). The
+// zero-masked form avoids GCC 12's false -Wmaybe-uninitialized on the unmasked intrinsic.
 template <class W>
 inline W mul_u32x32(W a, W b) {
-  if constexpr (sizeof(W) == 64) return (W)_mm512_mul_epu32((__m512i)a, (__m512i)b);
+  if constexpr (sizeof(W) == 64) return (W)_mm512_maskz_mul_epu32(0xff, (__m512i)a, (__m512i)b);
   else return (W)_mm256_mul_epu32((__m256i)a, (__m256i)b);
 }
 
@@ -206,7 +207,7 @@ inline void mulhilo32(U a, uint32_t m, U& hi, U& lo) {
 // Blocks block, block + 1, ... (one per lane) of the stream, as philox4x32 in random.h.
 template <class U>
 inline void philox_lanes(uint64_t seed, uint64_t block, U (&r)[4]) {
-  U iota;
+  U iota{};
   for (int i = 0; i < int(sizeof(U) / 4); ++i) iota[i] = uint32_t(i);
   U c0 = iota + uint32_t(block);
   U c1 = (U{} + uint32_t(block >> 32)) - (U)(c0 < iota);  // carry into the high word
@@ -268,7 +269,7 @@ inline void vsincos_2pi(V u, V& s, V& c) {
 // (one block per lane) into the elements of lanes [h L/2, (h + 1) L/2).
 template <class V>
 inline V interleave(V x, V y, int h) {
-  mask_t<V> m;
+  mask_t<V> m{};
   for (int i = 0; i < lanes<V>; ++i) m[i] = h * lanes<V> / 2 + i / 2 + (i & 1) * lanes<V>;
   return __builtin_shuffle(x, y, m);
 }

@@ -1,7 +1,9 @@
 // Fused ops of the Bayesian layers: Gaussian KL, reparameterized weight samples, local
 // reparameterization.
 #include <cmath>
+#include <vector>
 
+#include "cpu/kernels.h"
 #include "ops/iter.h"
 #include "varbayes/bayes.h"
 
@@ -11,22 +13,24 @@ namespace {
 
 using grads = std::vector<Tensor>;
 
-double softplus_d(double r) { return std::max(r, 0.0) + std::log1p(std::exp(-std::abs(r))); }
-double sigmoid_d(double r) {
-  const double e = std::exp(-std::abs(r));
-  return r >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-}
-// log(softplus(r)) without underflow: softplus(r) ~ exp(r) for very negative r.
-double log_softplus_d(double r) { return r < -30.0 ? r : std::log(softplus_d(r)); }
-// sigmoid(r) / softplus(r), which tends to 1 as r -> -inf (both ~ exp(r)).
-double sigmoid_over_softplus_d(double r) { return r < -30.0 ? 1.0 : sigmoid_d(r) / softplus_d(r); }
-
 // Prior tensors as flat arrays of either one value (stride 0) or one per posterior element.
 Tensor flat_prior(const Tensor& p, const Shape& shape, const char* what) {
   if (broadcast_shapes(shape, p.shape(), "kl_normal") != shape)
     fail<ValueError>("kl_normal: prior ", what, " of shape ", shape_str(p.shape()),
                      " does not broadcast to the posterior shape ", shape_str(shape));
   return p.numel() == 1 ? detail::materialize(p) : detail::materialize(detail::raw_expand(p, shape));
+}
+
+template <class T>
+cpu::KlArgs<T> kl_args(const Tensor& mu, const Tensor& rho, const Tensor& pm, const Tensor& ps) {
+  return {mu.data<T>(), rho.data<T>(), pm.data<T>(), ps.data<T>(), pm.numel() == 1 ? 0 : 1, ps.numel() == 1 ? 0 : 1,
+          mu.numel()};
+}
+// The elements [b, e) of a KL problem.
+template <class T>
+cpu::KlArgs<T> kl_chunk(cpu::KlArgs<T> a, int64_t b, int64_t e) {
+  a.mu += b, a.rho += b, a.pm += b * a.sm, a.ps += b * a.ss, a.n = e - b;
+  return a;
 }
 
 }  // namespace
@@ -49,14 +53,15 @@ Tensor kl_normal(const Tensor& mq0, const Tensor& rq0, const Tensor& mp0, const 
     using T = decltype(tag);
     const Tensor a = detail::materialize(mq), r = detail::materialize(rq);
     const Tensor m = flat_prior(mp, shape, "mean"), s = flat_prior(sp, shape, "std");
-    const T *pa = a.data<T>(), *pr = r.data<T>(), *pm = m.data<T>(), *ps = s.data<T>();
-    const int64_t im = m.numel() == 1 ? 0 : 1, is = s.numel() == 1 ? 0 : 1;
+    const auto args = kl_args<T>(a, r, m, s);
+    // One partial sum per fixed chunk, added in order: the result does not depend on the thread count.
+    std::vector<double> partial(static_cast<size_t>(n / detail::kParallelGrain + 1), 0.0);
+    const auto kl = cpu::bayes_kernels<T>(cpu::kernels()).kl;
+    detail::parallel_chunks(n, [&](int64_t b, int64_t e) {
+      partial[static_cast<size_t>(b / detail::kParallelGrain)] = kl(kl_chunk(args, b, e));
+    });
     double total = 0;
-#pragma omp parallel for reduction(+ : total) schedule(static) if (n >= detail::kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) {
-      const double sq = softplus_d(pr[i]), s_p = ps[i * is], d = pa[i] - pm[i * im];
-      total += std::log(s_p) - log_softplus_d(pr[i]) + (sq * sq + d * d) / (2.0 * s_p * s_p) - 0.5;
-    }
+    for (double p : partial) total += p;
     *out.data<T>() = static_cast<T>(total);
   });
   record("kl_normal", out, {mq, rq, mp, sp},
@@ -68,21 +73,13 @@ Tensor kl_normal(const Tensor& mq0, const Tensor& rq0, const Tensor& mp0, const 
                   gs = empty(shape, a.dtype());
            dispatch_dtype(a.dtype(), [&](auto tag) {
              using T = decltype(tag);
+             const auto args = kl_args<T>(a, r, m, s);
+             const auto kl_bwd = cpu::bayes_kernels<T>(cpu::kernels()).kl_bwd;
              const double gv = g.item();
-             const T *pa = a.data<T>(), *pr = r.data<T>(), *pm = m.data<T>(), *ps = s.data<T>();
              T *oa = ga.data<T>(), *orr = gr.data<T>(), *om = gm.data<T>(), *os = gs.data<T>();
-             const int64_t im = m.numel() == 1 ? 0 : 1, is = s.numel() == 1 ? 0 : 1;
-             const int64_t n = a.numel();
-#pragma omp parallel for schedule(static) if (n >= detail::kParallelGrain)
-             for (int64_t i = 0; i < n; ++i) {
-               const double sq = softplus_d(pr[i]), s_p = ps[i * is], d = pa[i] - pm[i * im];
-               const double inv_var = 1.0 / (s_p * s_p);
-               oa[i] = static_cast<T>(gv * d * inv_var);
-               om[i] = static_cast<T>(-gv * d * inv_var);
-               // d/drho of [-log s_q + s_q^2 / (2 s_p^2)] with s_q = softplus(rho).
-               orr[i] = static_cast<T>(gv * (sq * sigmoid_d(pr[i]) * inv_var - sigmoid_over_softplus_d(pr[i])));
-               os[i] = static_cast<T>(gv * (1.0 / s_p - (sq * sq + d * d) * inv_var / s_p));
-             }
+             detail::parallel_chunks(a.numel(), [&](int64_t b, int64_t e) {
+               kl_bwd(kl_chunk(args, b, e), gv, oa + b, orr + b, om + b, os + b);
+             });
            });
            return grads{need[0] ? ga : Tensor(), need[1] ? gr : Tensor(),
                         need[2] ? sum_to(gm, mp.get().shape()) : Tensor(),
@@ -90,20 +87,6 @@ Tensor kl_normal(const Tensor& mq0, const Tensor& rq0, const Tensor& mp0, const 
          });
   return out;
 }
-
-namespace {
-// Visits (i, eps_i) for the n standard normals of the counter range starting at `first`.
-template <class F>
-void for_each_normal(uint64_t seed, uint64_t first, int64_t n, F f) {
-  const int64_t blocks = (n + 1) / 2;
-#pragma omp parallel for schedule(static) if (n >= detail::kParallelGrain)
-  for (int64_t b = 0; b < blocks; ++b) {
-    const auto z = philox_normal2(seed, first + static_cast<uint64_t>(b));
-    f(2 * b, z[0]);
-    if (2 * b + 1 < n) f(2 * b + 1, z[1]);
-  }
-}
-}  // namespace
 
 Tensor sample_gaussian(const Tensor& mu0, const Tensor& rho0, Generator* gen) {
   if (mu0.shape() != rho0.shape())
@@ -115,14 +98,14 @@ Tensor sample_gaussian(const Tensor& mu0, const Tensor& rho0, Generator* gen) {
   const int64_t n = mu.numel();
   const uint64_t seed = g.seed(), first = g.reserve(static_cast<uint64_t>((n + 1) / 2));
   Tensor out = empty(mu.shape(), dt);
+  // Chunks start at even elements, i.e. at block first + b / 2 of the same draw (random.h).
   dispatch_dtype(dt, [&](auto tag) {
     using T = decltype(tag);
     const Tensor m = detail::materialize(mu), r = detail::materialize(rho);
     const T *pm = m.data<T>(), *pr = r.data<T>();
     T* po = out.data<T>();
-    for_each_normal(seed, first, n, [&](int64_t i, double eps) {
-      po[i] = static_cast<T>(pm[i] + softplus_d(pr[i]) * eps);
-    });
+    const auto fn = cpu::bayes_kernels<T>(cpu::kernels()).sample;
+    detail::parallel_chunks(n, [&](int64_t b, int64_t e) { fn(seed, first + uint64_t(b / 2), pm + b, pr + b, po + b, e - b); });
   });
   record("sample_gaussian", out, {mu, rho}, [rho = Saved(rho), seed, first](const Tensor& grad, const NeedsGrad& need) {
     if (!need[1]) return grads{grad, Tensor()};
@@ -133,8 +116,9 @@ Tensor sample_gaussian(const Tensor& mu0, const Tensor& rho0, Generator* gen) {
       const T *pr = r.data<T>(), *pg = gc.data<T>();
       T* po = gr.data<T>();
       // The same counters as the forward pass give the same eps.
-      for_each_normal(seed, first, r.numel(), [&](int64_t i, double eps) {
-        po[i] = static_cast<T>(pg[i] * eps * sigmoid_d(pr[i]));
+      const auto fn = cpu::bayes_kernels<T>(cpu::kernels()).sample_bwd;
+      detail::parallel_chunks(r.numel(), [&](int64_t b, int64_t e) {
+        fn(seed, first + uint64_t(b / 2), pr + b, pg + b, po + b, e - b);
       });
     });
     return grads{need[0] ? grad : Tensor(), gr};
