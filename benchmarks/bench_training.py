@@ -21,6 +21,7 @@ from common import (
     print_table,
     ratio,
     run_per_thread_count,
+    sample_seconds,
     set_threads,
     time_interleaved,
     write_json,
@@ -228,7 +229,7 @@ def child_threads(args) -> dict[str, Any]:
     rows = []
     for workload, label in describe(size).items():
         fns = {lib: workloads[workload] for lib, workloads in candidates.items()}
-        times = time_interleaved(fns, args.repeat, 0.002 if args.quick else 0.05)
+        times = time_interleaved(fns, args.repeat, sample_seconds(args.quick))
         rows.append({"workload": workload, "label": label, "threads": threads, **times})
     return {"thread_counts": counts, "rows": rows}
 

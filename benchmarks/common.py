@@ -95,6 +95,11 @@ def run_per_thread_count(script: str, args: argparse.Namespace, tmp: Path) -> di
     }
 
 
+def sample_seconds(quick: bool) -> float:
+    """How long one timing sample lasts: long enough for the clock, short enough for many rounds."""
+    return 0.002 if quick else 0.05
+
+
 def time_interleaved(
     candidates: dict[str, Callable[[], Any]], repeat: int, min_time: float
 ) -> dict[str, dict[str, float]]:
@@ -141,7 +146,7 @@ def environment() -> dict[str, Any]:
         "varbayes": getattr(vb, "__version__", None),
         "numpy": np.__version__,
         "torch": None if torch is None else torch.__version__,
-        "load_average": list(os.getloadavg()),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         # Inherited by the children: OpenMP's wait policy decides how a loaded machine hurts them.
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -1,7 +1,8 @@
 // FMA throughput micro-benchmark: the machine's practical float32/float64 peak in GFLOP/s.
 //
 // bench_kernels.py compiles it on the fly (g++ -O2 -march=native, into a temporary directory) and
-// runs `fma_peak THREADS REPEAT`; it prints one JSON object {"float32": GF/s, "float64": GF/s}.
+// runs `fma_peak THREADS REPEAT`; it prints one JSON object {"float32": GF/s, "float64": GF/s,
+// "vector_bits": width used}.
 // Each thread runs independent FMA chains on the widest vectors the compiler targets (zmm with
 // AVX-512, ymm with AVX2): enough chains to cover FMA latency x FMA ports, so the loop is bound by
 // FMA throughput alone. The best of REPEAT runs is reported, because the machine may be shared.

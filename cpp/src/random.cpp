@@ -47,7 +47,8 @@ void fill_draw(Generator& g, Tensor& t, bool normal, double a, double b) {
     const auto& k = cpu::bayes_kernels<T>(cpu::kernels());
     const auto fill = normal ? k.fill_normal : k.fill_uniform;
     T* p = t.data<T>();
-    detail::parallel_chunks(n, [&](int64_t s, int64_t e) { fill(seed, first + uint64_t(s / 2), p + s, e - s, a, b); });
+    detail::parallel_chunks(
+        n, [&](int64_t s, int64_t e) { fill(seed, first + uint64_t(s / 2), p + s, e - s, a, b); });
   });
   t.storage()->bump_version();
 }

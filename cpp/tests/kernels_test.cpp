@@ -1,8 +1,9 @@
 // Vectorized elementwise math and sampling kernels of every ISA level the CPU has: accuracy
 // against std:: evaluated in higher precision (double for float32, long double for float64) over
 // dense sweeps and special values, and agreement with the scalar oracle at awkward sizes.
-#include <catch2/catch.hpp>
+#include "cpu/kernels.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -10,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "cpu/kernels.h"
 #include "varbayes/random.h"
 
 using namespace varbayes::cpu;
@@ -27,16 +27,22 @@ std::vector<Isa> levels() {
 // Reference in long double with the same special-value conventions as the scalar forms.
 long double reference(Unary op, long double x) {
   switch (op) {
-    case Unary::exp: return std::exp(x);
-    case Unary::log: return std::log(x);
-    case Unary::log1p: return std::log1p(x);
-    case Unary::tanh: return std::tanh(x);
+    case Unary::exp:
+      return std::exp(x);
+    case Unary::log:
+      return std::log(x);
+    case Unary::log1p:
+      return std::log1p(x);
+    case Unary::tanh:
+      return std::tanh(x);
     case Unary::sigmoid: {
       const long double e = std::exp(-std::fabs(x));
       return x >= 0 ? 1 / (1 + e) : e / (1 + e);
     }
-    case Unary::softplus: return std::fmax(x, 0.0L) + std::log1p(std::exp(-std::fabs(x))) + (x != x ? x : 0);
-    default: break;
+    case Unary::softplus:
+      return std::fmax(x, 0.0L) + std::log1p(std::exp(-std::fabs(x))) + (x != x ? x : 0);
+    default:
+      break;
   }
   return NAN;
 }
@@ -54,19 +60,27 @@ double ulp_error(T got, long double ref) {
   if (std::isnan(got) || std::isinf(got)) return INFINITY;
   if (ref == 0) return got == 0 && std::signbit(got) == std::signbit(ref) ? 0 : INFINITY;
   const int e = std::max(std::ilogb(ref), L::min_exponent - 1);
-  return static_cast<double>(std::fabs(static_cast<long double>(got) - ref) / std::ldexp(1.0L, e - (L::digits - 1)));
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - ref) /
+                             std::ldexp(1.0L, e - (L::digits - 1)));
 }
 
 const Unary kMath[] = {Unary::exp, Unary::log, Unary::log1p, Unary::tanh, Unary::sigmoid, Unary::softplus};
 const char* name(Unary op) {
   switch (op) {
-    case Unary::exp: return "exp";
-    case Unary::log: return "log";
-    case Unary::log1p: return "log1p";
-    case Unary::tanh: return "tanh";
-    case Unary::sigmoid: return "sigmoid";
-    case Unary::softplus: return "softplus";
-    default: return "?";
+    case Unary::exp:
+      return "exp";
+    case Unary::log:
+      return "log";
+    case Unary::log1p:
+      return "log1p";
+    case Unary::tanh:
+      return "tanh";
+    case Unary::sigmoid:
+      return "sigmoid";
+    case Unary::softplus:
+      return "softplus";
+    default:
+      return "?";
   }
 }
 
@@ -74,12 +88,44 @@ const char* name(Unary op) {
 template <class T>
 std::vector<T> sweep() {
   using L = std::numeric_limits<T>;
-  std::vector<T> x = {T(0), -T(0), L::denorm_min(), -L::denorm_min(), L::min(), -L::min(), L::max(), -L::max(),
-                      L::infinity(), -L::infinity(), L::quiet_NaN(), -L::quiet_NaN(), T(1), T(-1), T(100), T(-100),
-                      T(88.72283), T(88.72284), T(-87.33655), T(-103.9721), T(-103.9720), T(709.782712893384),
-                      T(709.7827128933841), T(-708.3964185322641), T(-745.1332191019411), T(-745.1332191019412),
-                      T(1e-30), T(-1e-30), T(0.5), T(-0.5), T(1) - L::epsilon(), T(1) + L::epsilon(), T(-0.999999),
-                      T(-1) + L::epsilon() / 2, T(20), T(-20), T(40), T(-40)};
+  std::vector<T> x = {T(0),
+                      -T(0),
+                      L::denorm_min(),
+                      -L::denorm_min(),
+                      L::min(),
+                      -L::min(),
+                      L::max(),
+                      -L::max(),
+                      L::infinity(),
+                      -L::infinity(),
+                      L::quiet_NaN(),
+                      -L::quiet_NaN(),
+                      T(1),
+                      T(-1),
+                      T(100),
+                      T(-100),
+                      T(88.72283),
+                      T(88.72284),
+                      T(-87.33655),
+                      T(-103.9721),
+                      T(-103.9720),
+                      T(709.782712893384),
+                      T(709.7827128933841),
+                      T(-708.3964185322641),
+                      T(-745.1332191019411),
+                      T(-745.1332191019412),
+                      T(1e-30),
+                      T(-1e-30),
+                      T(0.5),
+                      T(-0.5),
+                      T(1) - L::epsilon(),
+                      T(1) + L::epsilon(),
+                      T(-0.999999),
+                      T(-1) + L::epsilon() / 2,
+                      T(20),
+                      T(-20),
+                      T(40),
+                      T(-40)};
   for (int i = -200000; i <= 200000; ++i) x.push_back(T(i) * T(1e-4));
   using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
   const Bits step = sizeof(T) == 4 ? Bits(4099) : Bits(0x3fffb) << 32;  // a prime-ish stride over all bits
@@ -134,8 +180,8 @@ TEMPLATE_TEST_CASE("vector math accuracy against std in higher precision", "[ker
 }
 
 // Every vector width, tail length and alignment, out of place and in place, against the oracle.
-TEMPLATE_TEST_CASE("vector math matches the scalar oracle at all sizes, offsets and in place", "[kernels]", float,
-                   double) {
+TEMPLATE_TEST_CASE("vector math matches the scalar oracle at all sizes, offsets and in place", "[kernels]",
+                   float, double) {
   using T = TestType;
   const auto& ref = kernels_for(Isa::scalar);
   for (Isa isa : levels()) {
@@ -149,7 +195,7 @@ TEMPLATE_TEST_CASE("vector math matches the scalar oracle at all sizes, offsets 
           unary_fn<T>(ref)(op, x, expect.data(), n);
           std::vector<T> out(size_t(n + 1), T(-9));
           unary_fn<T>(kernels_for(isa))(op, x, out.data(), n);
-          CHECK(out[size_t(n)] == T(-9));  // nothing written past the end
+          CHECK(out[size_t(n)] == T(-9));              // nothing written past the end
           unary_fn<T>(kernels_for(isa))(op, x, x, n);  // in place
           CHECK(buf[size_t(offset + n)] == T(-7));
           for (int64_t i = 0; i < n; ++i) {
@@ -158,6 +204,89 @@ TEMPLATE_TEST_CASE("vector math matches the scalar oracle at all sizes, offsets 
             CHECK(std::memcmp(&x[i], &out[size_t(i)], sizeof(T)) == 0);
           }
         }
+      }
+    }
+  }
+}
+
+namespace {
+
+template <class T>
+std::vector<T> ramp(int64_t n, double a, double b) {
+  std::vector<T> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[size_t(i)] = T(a + (b - a) * double((i * 37) % 101) / 100.0);
+  return v;
+}
+
+template <class T>
+void check_close(const std::vector<T>& got, const std::vector<T>& want, double rtol, double atol) {
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    INFO("element " << i);
+    CHECK(std::fabs(double(got[i]) - double(want[i])) <= rtol * std::fabs(double(want[i])) + atol);
+  }
+}
+
+}  // namespace
+
+// Vector Philox + Box-Muller against philox_normal2/philox_uniform2, including a counter whose
+// low word wraps inside a vector and a range split at an even element.
+TEMPLATE_TEST_CASE("random fills of every level match the scalar stream", "[kernels]", float, double) {
+  using T = TestType;
+  const double rtol = sizeof(T) == 4 ? 2e-7 : 1e-13;
+  const auto& ref = bayes_kernels<T>(kernels_for(Isa::scalar));
+  for (Isa isa : levels()) {
+    const auto& k = bayes_kernels<T>(kernels_for(isa));
+    for (int64_t n : {1, 15, 16, 17, 31, 33, 64, 1000}) {
+      for (uint64_t first : {uint64_t{0}, uint64_t{0xfffffffbu}, uint64_t{0x123456789abull}}) {
+        INFO(isa_name(isa) << " n=" << n << " first=" << first);
+        const uint64_t seed = 0x9e3779b97f4a7c15ull + first;
+        std::vector<T> want(static_cast<size_t>(n)), got(static_cast<size_t>(n));
+        ref.fill_normal(seed, first, want.data(), n, 0.5, 2.0);
+        k.fill_normal(seed, first, got.data(), n, 0.5, 2.0);
+        check_close(got, want, rtol, rtol);
+        // Elements from an even index on are the draw that starts at block first + index / 2.
+        const int64_t split = (n / 3) & ~int64_t{1};
+        std::vector<T> parts(static_cast<size_t>(n));
+        k.fill_normal(seed, first, parts.data(), split, 0.5, 2.0);
+        k.fill_normal(seed, first + uint64_t(split / 2), parts.data() + split, n - split, 0.5, 2.0);
+        CHECK(parts == got);
+        ref.fill_uniform(seed, first, want.data(), n, -1.0, 3.0);
+        k.fill_uniform(seed, first, got.data(), n, -1.0, 3.0);
+        CHECK(got == want);  // the same bits: uniforms are formed exactly as in philox_uniform2
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("fused sampling and KL kernels of every level match the scalar oracle", "[kernels]", float,
+                   double) {
+  using T = TestType;
+  const double rtol = sizeof(T) == 4 ? 3e-7 : 1e-12;
+  const auto& ref = bayes_kernels<T>(kernels_for(Isa::scalar));
+  for (Isa isa : levels()) {
+    const auto& k = bayes_kernels<T>(kernels_for(isa));
+    for (int64_t n : {1, 15, 16, 17, 31, 33, 64, 1000}) {
+      INFO(isa_name(isa) << " n=" << n);
+      // rho spans softplus's regimes, including below -30 where the KL uses its asymptotic forms.
+      const std::vector<T> mu = ramp<T>(n, -1.0, 1.0), rho = ramp<T>(n, -40.0, 6.0),
+                           g = ramp<T>(n, -2.0, 2.0);
+      std::vector<T> want(static_cast<size_t>(n)), got(static_cast<size_t>(n));
+      ref.sample(7, 11, mu.data(), rho.data(), want.data(), n);
+      k.sample(7, 11, mu.data(), rho.data(), got.data(), n);
+      check_close(got, want, rtol, 1e-30);
+      ref.sample_bwd(7, 11, rho.data(), g.data(), want.data(), n);
+      k.sample_bwd(7, 11, rho.data(), g.data(), got.data(), n);
+      check_close(got, want, rtol, 1e-30);
+      const std::vector<T> pm = ramp<T>(n, -0.5, 0.5), ps = ramp<T>(n, 0.1, 2.0);
+      for (int64_t stride : {0, 1}) {
+        INFO("prior stride " << stride);
+        const KlArgs<T> a{mu.data(), rho.data(), pm.data(), ps.data(), stride, stride, n};
+        CHECK(k.kl(a) == Approx(ref.kl(a)).epsilon(1e-12));
+        std::vector<std::vector<T>> gw(4, std::vector<T>(static_cast<size_t>(n))), gg = gw;
+        ref.kl_bwd(a, 0.75, gw[0].data(), gw[1].data(), gw[2].data(), gw[3].data());
+        k.kl_bwd(a, 0.75, gg[0].data(), gg[1].data(), gg[2].data(), gg[3].data());
+        for (int j = 0; j < 4; ++j) check_close(gg[size_t(j)], gw[size_t(j)], 4 * rtol, 1e-30);
       }
     }
   }

@@ -20,10 +20,12 @@ inline void for_each_draw_scalar(uint64_t seed, uint64_t first, int64_t n, Draw 
 template <class T, int B>
 void fill_normal(uint64_t seed, uint64_t first, T* out, int64_t n, double mean, double std) {
   if constexpr (B == 0) {
-    for_each_draw_scalar(seed, first, n, philox_normal2, [&](int64_t i, double z) { out[i] = T(mean + std * z); });
+    for_each_draw_scalar(seed, first, n, philox_normal2,
+                         [&](int64_t i, double z) { out[i] = T(mean + std * z); });
   } else {
     using V = vec_t<double, B>;
-    for_each_draw_vector<true, V>(seed, first, n, [&](int64_t i, V z, int64_t c) { store(out + i, mean + std * z, c); });
+    for_each_draw_vector<true, V>(seed, first, n,
+                                  [&](int64_t i, V z, int64_t c) { store(out + i, mean + std * z, c); });
   }
 }
 
@@ -100,7 +102,8 @@ double kl(const KlArgs<T>& a) {
   if constexpr (B == 0) {
     double total = 0;
     for (int64_t i = 0; i < a.n; ++i) {
-      const double r = a.rho[i], sq = stable_softplus(r), s = a.ps[i * a.ss], d = a.mu[i] - a.pm[i * a.sm];
+      const double r = a.rho[i], sq = stable_softplus(r), s = a.ps[i * a.ss],
+                   d = double(a.mu[i]) - a.pm[i * a.sm];
       total += std::log(s) - log_softplus_d(r) + (sq * sq + d * d) / (2.0 * s * s) - 0.5;
     }
     return total;
@@ -108,12 +111,13 @@ double kl(const KlArgs<T>& a) {
     using V = vec_t<double, B>;
     V acc{}, lane{};
     for (int j = 0; j < lanes<V>; ++j) lane[j] = j;
+    const V log_s0 = vlog(splat<V>(double(*a.ps)));  // the whole log(s_p) for a scalar prior
     for_each_vector<V>(a.n, [&](int64_t i, int64_t c) {
       const V r = load<V>(a.rho + i, c), s = load_prior<V>(a.ps, a.ss, i, c);
       const V d = load<V>(a.mu + i, c) - load_prior<V>(a.pm, a.sm, i, c);
       const V sq = vsoftplus(r);
       const V log_sq = select(r < -30.0, r, vlog(sq));
-      const V term = vlog(s) - log_sq + (sq * sq + d * d) / (2.0 * s * s) - 0.5;
+      const V term = (a.ss ? vlog(s) : log_s0) - log_sq + (sq * sq + d * d) / (2.0 * s * s) - 0.5;
       acc += select(lane < double(c), term, V{});  // lanes past the end were loaded as zeros
     });
     double total = 0;
@@ -126,7 +130,8 @@ template <class T, int B>
 void kl_bwd(const KlArgs<T>& a, double g, T* g_mu, T* g_rho, T* g_pm, T* g_ps) {
   if constexpr (B == 0) {
     for (int64_t i = 0; i < a.n; ++i) {
-      const double r = a.rho[i], sq = stable_softplus(r), s = a.ps[i * a.ss], d = a.mu[i] - a.pm[i * a.sm];
+      const double r = a.rho[i], sq = stable_softplus(r), s = a.ps[i * a.ss],
+                   d = double(a.mu[i]) - a.pm[i * a.sm];
       const double inv_var = 1.0 / (s * s);
       g_mu[i] = T(g * d * inv_var);
       g_pm[i] = T(-g * d * inv_var);

@@ -50,30 +50,38 @@ inline V from_bits(int64_t bits) {
 }
 
 // Fused multiply-add and sqrt are not expressible on generic vectors (the build is ISO C++, so
-// a*b+c is never contracted): map them to the instruction of the vector width.
+// a*b+c is never contracted): map them to the instruction of the vector width. Zero-masked
+// AVX-512 forms with a full mask avoid GCC 12's false -Wmaybe-uninitialized on the unmasked ones.
 template <class V>
 inline V vfma(V a, V b, V c) {
-  if constexpr (sizeof(V) == 64) return _mm512_fmadd_pd(a, b, c);
-  else return _mm256_fmadd_pd(a, b, c);
+  if constexpr (sizeof(V) == 64)
+    return _mm512_fmadd_pd(a, b, c);
+  else
+    return _mm256_fmadd_pd(a, b, c);
 }
 template <class V>
 inline V vsqrt(V x) {
-  if constexpr (sizeof(V) == 64) return _mm512_sqrt_pd(x);
-  else return _mm256_sqrt_pd(x);
+  if constexpr (sizeof(V) == 64)
+    return _mm512_maskz_sqrt_pd(0xff, x);
+  else
+    return _mm256_sqrt_pd(x);
 }
-// Products of the low 32 bits of each 64-bit lane (vpmuludq; generic code would use vpmullq). The
-// zero-masked form avoids GCC 12's false -Wmaybe-uninitialized on the unmasked intrinsic.
+// Products of the low 32 bits of each 64-bit lane (vpmuludq; generic code would use vpmullq).
 template <class W>
 inline W mul_u32x32(W a, W b) {
-  if constexpr (sizeof(W) == 64) return (W)_mm512_maskz_mul_epu32(0xff, (__m512i)a, (__m512i)b);
-  else return (W)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+  if constexpr (sizeof(W) == 64)
+    return (W)_mm512_maskz_mul_epu32(0xff, (__m512i)a, (__m512i)b);
+  else
+    return (W)_mm256_mul_epu32((__m256i)a, (__m256i)b);
 }
 
 // c0 + x * (c1 + x * (c2 + ...)) by Horner's rule with FMAs.
 template <class V, class... C>
 inline V poly(V x, double c0, C... rest) {
-  if constexpr (sizeof...(rest) == 0) return splat<V>(c0);
-  else return vfma(poly(x, rest...), x, splat<V>(c0));
+  if constexpr (sizeof...(rest) == 0)
+    return splat<V>(c0);
+  else
+    return vfma(poly(x, rest...), x, splat<V>(c0));
 }
 
 constexpr double inv_fact(int k) { return k <= 1 ? 1.0 : inv_fact(k - 1) / k; }
@@ -110,8 +118,8 @@ inline mask_t<V> reduce_ln2(V x, V& r) {
 // expm1(r) for |r| <= ln2/2: Taylor series to degree 13 (truncation < 5e-18 relative).
 template <class V>
 inline V expm1_small(V r) {
-  const V q = poly(r, inv_fact(2), inv_fact(3), inv_fact(4), inv_fact(5), inv_fact(6), inv_fact(7), inv_fact(8),
-                   inv_fact(9), inv_fact(10), inv_fact(11), inv_fact(12), inv_fact(13));
+  const V q = poly(r, inv_fact(2), inv_fact(3), inv_fact(4), inv_fact(5), inv_fact(6), inv_fact(7),
+                   inv_fact(8), inv_fact(9), inv_fact(10), inv_fact(11), inv_fact(12), inv_fact(13));
   return vfma(r * r, q, r);
 }
 
@@ -255,10 +263,14 @@ inline void vsincos_2pi(V u, V& s, V& c) {
   const I q = (I)z - kShifterBits;
   const V a = (u - (z - kShifter) * 0.25) * 6.283185307179586;
   const V a2 = a * a;
-  const V sn = vfma(a * a2, poly(a2, -inv_fact(3), inv_fact(5), -inv_fact(7), inv_fact(9), -inv_fact(11),
-                                 inv_fact(13), -inv_fact(15), inv_fact(17)), a);
-  const V cs = vfma(a2, poly(a2, -inv_fact(2), inv_fact(4), -inv_fact(6), inv_fact(8), -inv_fact(10),
-                             inv_fact(12), -inv_fact(14), inv_fact(16)), splat<V>(1.0));
+  const V sn = vfma(a * a2,
+                    poly(a2, -inv_fact(3), inv_fact(5), -inv_fact(7), inv_fact(9), -inv_fact(11),
+                         inv_fact(13), -inv_fact(15), inv_fact(17)),
+                    a);
+  const V cs = vfma(a2,
+                    poly(a2, -inv_fact(2), inv_fact(4), -inv_fact(6), inv_fact(8), -inv_fact(10),
+                         inv_fact(12), -inv_fact(14), inv_fact(16)),
+                    splat<V>(1.0));
   // Rotation by q quarter turns: odd q swaps sin and cos, then signs flip per quadrant.
   const I odd = (q & 1) != 0;
   s = (V)((I)select(odd, cs, sn) ^ ((q & 2) << 62));
@@ -303,20 +315,28 @@ template <class V, class T>
 inline V load(const T* p, int64_t count) {
   using S = vec_t<T, lanes<V> * sizeof(T)>;
   S s{};
-  if (count == lanes<V>) std::memcpy(&s, p, sizeof(S));
-  else std::memcpy(&s, p, size_t(count) * sizeof(T));
-  if constexpr (sizeof(T) == 8) return s;
-  else return __builtin_convertvector(s, V);
+  if (count == lanes<V>)
+    std::memcpy(&s, p, sizeof(S));
+  else
+    std::memcpy(&s, p, size_t(count) * sizeof(T));
+  if constexpr (sizeof(T) == 8)
+    return s;
+  else
+    return __builtin_convertvector(s, V);
 }
 
 template <class V, class T>
 inline void store(T* p, V v, int64_t count) {
   using S = vec_t<T, lanes<V> * sizeof(T)>;
   S s;
-  if constexpr (sizeof(T) == 8) s = v;
-  else s = __builtin_convertvector(v, S);
-  if (count == lanes<V>) std::memcpy(p, &s, sizeof(S));
-  else std::memcpy(p, &s, size_t(count) * sizeof(T));
+  if constexpr (sizeof(T) == 8)
+    s = v;
+  else
+    s = __builtin_convertvector(v, S);
+  if (count == lanes<V>)
+    std::memcpy(p, &s, sizeof(S));
+  else
+    std::memcpy(p, &s, size_t(count) * sizeof(T));
 }
 
 // Calls f(i, count) for i = 0, L, 2L, ... < n with count = min(L, n - i).

@@ -1,11 +1,12 @@
 // Fused ops of the Bayesian layers: Gaussian KL, reparameterized weight samples, local
 // reparameterization.
+#include "varbayes/bayes.h"
+
 #include <cmath>
 #include <vector>
 
 #include "cpu/kernels.h"
 #include "ops/iter.h"
-#include "varbayes/bayes.h"
 
 namespace varbayes {
 
@@ -23,7 +24,8 @@ Tensor flat_prior(const Tensor& p, const Shape& shape, const char* what) {
 
 template <class T>
 cpu::KlArgs<T> kl_args(const Tensor& mu, const Tensor& rho, const Tensor& pm, const Tensor& ps) {
-  return {mu.data<T>(), rho.data<T>(), pm.data<T>(), ps.data<T>(), pm.numel() == 1 ? 0 : 1, ps.numel() == 1 ? 0 : 1,
+  return {mu.data<T>(), rho.data<T>(),           pm.data<T>(),
+          ps.data<T>(), pm.numel() == 1 ? 0 : 1, ps.numel() == 1 ? 0 : 1,
           mu.numel()};
 }
 // The elements [b, e) of a KL problem.
@@ -44,7 +46,8 @@ Tensor kl_normal(const Tensor& mq0, const Tensor& rq0, const Tensor& mp0, const 
   if (mq0.shape() != rq0.shape())
     fail<ValueError>("kl_normal: posterior mean shape ", shape_str(mq0.shape()), " and rho shape ",
                      shape_str(rq0.shape()), " differ");
-  DType dt = detail::promote(detail::promote(mq0.dtype(), rq0.dtype()), detail::promote(mp0.dtype(), sp0.dtype()));
+  DType dt =
+      detail::promote(detail::promote(mq0.dtype(), rq0.dtype()), detail::promote(mp0.dtype(), sp0.dtype()));
   const Tensor mq = to_dtype(mq0, dt), rq = to_dtype(rq0, dt), mp = to_dtype(mp0, dt), sp = to_dtype(sp0, dt);
   const Shape shape = mq.shape();
   const int64_t n = mq.numel();
@@ -65,7 +68,8 @@ Tensor kl_normal(const Tensor& mq0, const Tensor& rq0, const Tensor& mp0, const 
     *out.data<T>() = static_cast<T>(total);
   });
   record("kl_normal", out, {mq, rq, mp, sp},
-         [mq = Saved(mq), rq = Saved(rq), mp = Saved(mp), sp = Saved(sp)](const Tensor& g, const NeedsGrad& need) {
+         [mq = Saved(mq), rq = Saved(rq), mp = Saved(mp), sp = Saved(sp)](const Tensor& g,
+                                                                          const NeedsGrad& need) {
            const Tensor a = detail::materialize(mq.get()), r = detail::materialize(rq.get());
            const Shape shape = a.shape();
            const Tensor m = flat_prior(mp.get(), shape, "mean"), s = flat_prior(sp.get(), shape, "std");
@@ -105,29 +109,31 @@ Tensor sample_gaussian(const Tensor& mu0, const Tensor& rho0, Generator* gen) {
     const T *pm = m.data<T>(), *pr = r.data<T>();
     T* po = out.data<T>();
     const auto fn = cpu::bayes_kernels<T>(cpu::kernels()).sample;
-    detail::parallel_chunks(n, [&](int64_t b, int64_t e) { fn(seed, first + uint64_t(b / 2), pm + b, pr + b, po + b, e - b); });
+    detail::parallel_chunks(
+        n, [&](int64_t b, int64_t e) { fn(seed, first + uint64_t(b / 2), pm + b, pr + b, po + b, e - b); });
   });
-  record("sample_gaussian", out, {mu, rho}, [rho = Saved(rho), seed, first](const Tensor& grad, const NeedsGrad& need) {
-    if (!need[1]) return grads{grad, Tensor()};
-    const Tensor r = detail::materialize(rho.get()), gc = detail::materialize(grad);
-    Tensor gr = empty(r.shape(), r.dtype());
-    dispatch_dtype(r.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T *pr = r.data<T>(), *pg = gc.data<T>();
-      T* po = gr.data<T>();
-      // The same counters as the forward pass give the same eps.
-      const auto fn = cpu::bayes_kernels<T>(cpu::kernels()).sample_bwd;
-      detail::parallel_chunks(r.numel(), [&](int64_t b, int64_t e) {
-        fn(seed, first + uint64_t(b / 2), pr + b, pg + b, po + b, e - b);
-      });
-    });
-    return grads{need[0] ? grad : Tensor(), gr};
-  });
+  record("sample_gaussian", out, {mu, rho},
+         [rho = Saved(rho), seed, first](const Tensor& grad, const NeedsGrad& need) {
+           if (!need[1]) return grads{grad, Tensor()};
+           const Tensor r = detail::materialize(rho.get()), gc = detail::materialize(grad);
+           Tensor gr = empty(r.shape(), r.dtype());
+           dispatch_dtype(r.dtype(), [&](auto tag) {
+             using T = decltype(tag);
+             const T *pr = r.data<T>(), *pg = gc.data<T>();
+             T* po = gr.data<T>();
+             // The same counters as the forward pass give the same eps.
+             const auto fn = cpu::bayes_kernels<T>(cpu::kernels()).sample_bwd;
+             detail::parallel_chunks(r.numel(), [&](int64_t b, int64_t e) {
+               fn(seed, first + uint64_t(b / 2), pr + b, pg + b, po + b, e - b);
+             });
+           });
+           return grads{need[0] ? grad : Tensor(), gr};
+         });
   return out;
 }
 
-Tensor linear_lrt(const Tensor& x, const Tensor& w_mu, const Tensor& w_rho, const Tensor& b_mu, const Tensor& b_rho,
-                  Generator* gen) {
+Tensor linear_lrt(const Tensor& x, const Tensor& w_mu, const Tensor& w_rho, const Tensor& b_mu,
+                  const Tensor& b_rho, Generator* gen) {
   if (w_mu.shape() != w_rho.shape())
     fail<ValueError>("linear_lrt: weight mu shape ", shape_str(w_mu.shape()), " and rho shape ",
                      shape_str(w_rho.shape()), " differ");

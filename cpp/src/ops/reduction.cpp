@@ -37,45 +37,90 @@ Shape reduced_shape(const Shape& shape, const std::vector<int64_t>& dims, bool k
   return out;
 }
 
-// Raw reduction: the kept dims of x (in order) form rows of the output, the reduced dims are
-// moved last and reduced per row. Float32 sums accumulate in double for accuracy.
+// Folds v into a running extreme; NaN wins, as in NumPy (once NaN, it stays).
+template <class T>
+inline T fold_extreme(T best, T v, Kind kind) {
+  return (v != v || (kind == Kind::max ? v > best : v < best)) ? v : best;
+}
+
+// Reduces the leading `rows` rows of a contiguous (rows, cols) array column-wise (e.g. a bias
+// gradient over the batch): whole rows are accumulated, so no transposed copy is needed.
+template <class T>
+void reduce_columns(const T* in, int64_t rows, int64_t cols, T* out, Kind kind) {
+  constexpr int64_t kBlock = 512;  // columns per accumulator block: stays in L1
+  const int64_t blocks = (cols + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (rows * cols >= detail::kParallelGrain && blocks > 1)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t j0 = b * kBlock, n = std::min(kBlock, cols - j0);
+    double acc[kBlock];
+    T best[kBlock];
+    for (int64_t j = 0; j < n; ++j) {
+      acc[j] = 0.0;
+      best[j] = in[j0 + j];
+    }
+    for (int64_t i = 0; i < rows; ++i) {
+      const T* row = in + i * cols + j0;
+      if (kind == Kind::sum) {
+        for (int64_t j = 0; j < n; ++j) acc[j] += static_cast<double>(row[j]);
+      } else {
+        for (int64_t j = 0; j < n; ++j) best[j] = fold_extreme(best[j], row[j], kind);
+      }
+    }
+    for (int64_t j = 0; j < n; ++j) out[j0 + j] = kind == Kind::sum ? static_cast<T>(acc[j]) : best[j];
+  }
+}
+
+// Reduces each of `rows` contiguous rows of length n.
+template <class T>
+void reduce_rows(const T* in, int64_t rows, int64_t n, T* out, Kind kind) {
+#pragma omp parallel for schedule(static) if (rows * n >= detail::kParallelGrain && rows > 1)
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* p = in + r * n;
+    if (kind == Kind::sum) {
+      // Float32 sums accumulate in double for accuracy; simd lets the compiler reassociate.
+      double acc = 0;
+#pragma omp simd reduction(+ : acc)
+      for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(p[i]);
+      out[r] = static_cast<T>(acc);
+    } else {
+      T best = p[0];
+      for (int64_t i = 1; i < n; ++i) best = fold_extreme(best, p[i], kind);
+      out[r] = best;
+    }
+  }
+}
+
+// Raw reduction over `dims`. Leading dims of a contiguous tensor are reduced column-wise in
+// place; otherwise the kept dims (in order) form the output rows and the reduced dims are moved
+// last (a copy only when the layout needs one) and reduced per row.
 Tensor reduce_raw(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, Kind kind, const char* op) {
+  int64_t count = 1;
+  for (int64_t d : dims) count *= x.shape()[d];
+  if (count == 0 && kind != Kind::sum)
+    fail<ValueError>(op, ": cannot reduce over an empty dimension (shape ", shape_str(x.shape()), ")");
+  Tensor out = empty(reduced_shape(x.shape(), dims, keepdim), x.dtype());
+  bool leading = x.is_contiguous() && !dims.empty() && static_cast<int64_t>(dims.size()) < x.dim();
+  for (size_t i = 0; leading && i < dims.size(); ++i) leading = dims[i] == static_cast<int64_t>(i);
+  if (leading && count > 0) {
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      reduce_columns(x.data<T>(), count, out.numel(), out.data<T>(), kind);
+    });
+    return out;
+  }
   std::vector<int64_t> perm;
-  int64_t inner = 1;
   for (int64_t d = 0; d < x.dim(); ++d)
     if (!std::binary_search(dims.begin(), dims.end(), d)) perm.push_back(d);
-  for (int64_t d : dims) {
-    perm.push_back(d);
-    inner *= x.shape()[d];
-  }
-  if (inner == 0 && kind != Kind::sum)
-    fail<ValueError>(op, ": cannot reduce over an empty dimension (shape ", shape_str(x.shape()), ")");
+  perm.insert(perm.end(), dims.begin(), dims.end());
   Shape pshape, pstrides;
   for (int64_t d : perm) {
     pshape.push_back(x.shape()[d]);
     pstrides.push_back(x.strides()[d]);
   }
   const Tensor xp = detail::materialize(make_view(x, pshape, pstrides, x.offset()));
-  Tensor out = empty(reduced_shape(x.shape(), dims, keepdim), x.dtype());
-  const int64_t rows = out.numel();
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* in = xp.data<T>();
-    T* o = out.data<T>();
-#pragma omp parallel for schedule(static) if (rows * inner >= detail::kParallelGrain && rows > 1)
-    for (int64_t r = 0; r < rows; ++r) {
-      const T* p = in + r * inner;
-      if (kind == Kind::sum) {
-        double acc = 0;
-        for (int64_t i = 0; i < inner; ++i) acc += static_cast<double>(p[i]);
-        o[r] = static_cast<T>(acc);
-      } else {
-        T best = p[0];
-        for (int64_t i = 1; i < inner && best == best; ++i)
-          if (p[i] != p[i] || (kind == Kind::max ? p[i] > best : p[i] < best)) best = p[i];
-        o[r] = best;
-      }
-    }
+    reduce_rows(xp.data<T>(), out.numel(), count, out.data<T>(), kind);
   });
   return out;
 }
