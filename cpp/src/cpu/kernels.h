@@ -91,6 +91,31 @@ struct BayesKernels {
   KlBwdFn<T> kl_bwd;
 };
 
+// One fused pass of an optimizer over a parameter, in the update order and rounding of
+// torch.optim's single-tensor path (see optim/adam.cpp and optim/sgd.cpp for the formulas).
+template <class T>
+struct AdamArgs {
+  T *w, *m, *v, *vmax;  // vmax is null unless amsgrad
+  const T* g;
+  int64_t n;
+  double lr, beta1, beta2, eps, weight_decay, step_size, bias_correction2_sqrt;
+  bool decoupled;  // AdamW: decay the weights, not the gradient
+};
+template <class T>
+struct SgdArgs {
+  T* w;
+  T* buf;  // momentum buffer, null without momentum
+  const T* g;
+  int64_t n;
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, first;  // first: the buffer starts as the gradient
+};
+template <class T>
+struct OptimKernels {
+  void (*adam)(const AdamArgs<T>&);
+  void (*sgd)(const SgdArgs<T>&);
+};
+
 struct KernelTable {
   Isa isa;
   GemmFn<float> gemm_f32;
@@ -101,6 +126,8 @@ struct KernelTable {
   BinaryFn<double> binary_f64;
   const BayesKernels<float>* bayes_f32;
   const BayesKernels<double>* bayes_f64;
+  const OptimKernels<float>* optim_f32;
+  const OptimKernels<double>* optim_f64;
 };
 
 // The table for the active ISA level, filled on first use.
@@ -128,6 +155,11 @@ inline const BayesKernels<T>& bayes_kernels(const KernelTable& k) {
   if constexpr (sizeof(T) == 4) return *k.bayes_f32; else return *k.bayes_f64;
 }
 
+template <class T>
+inline const OptimKernels<T>& optim_kernels(const KernelTable& k) {
+  if constexpr (sizeof(T) == 4) return *k.optim_f32; else return *k.optim_f64;
+}
+
 // Per-ISA entry points (defined in <family>_<isa>.cpp).
 #define VARBAYES_DECLARE_ISA(ISA)                              \
   namespace ISA {                                              \
@@ -139,6 +171,8 @@ inline const BayesKernels<T>& bayes_kernels(const KernelTable& k) {
   void binary_f64(Binary op, const double* a, int64_t sa, const double* b, int64_t sb, double* out, int64_t n);  \
   extern const BayesKernels<float> bayes_f32;                  \
   extern const BayesKernels<double> bayes_f64;                 \
+  extern const OptimKernels<float> optim_f32;                  \
+  extern const OptimKernels<double> optim_f64;                 \
   }
 VARBAYES_DECLARE_ISA(scalar)
 VARBAYES_DECLARE_ISA(avx2)

@@ -1,7 +1,9 @@
 // Neural-network functions: softmax, log_softmax, losses, dropout.
 #include <cmath>
+#include <limits>
 #include <numbers>
 
+#include "cpu/kernels.h"
 #include "ops/iter.h"
 #include "varbayes/ops.h"
 
@@ -33,14 +35,67 @@ Reduction reduction_from_string(const std::string& s) {
   fail<ValueError>("reduction must be 'mean', 'sum' or 'none', got '", s, "'");
 }
 
+namespace {
+
+// Softmax or log-softmax of each contiguous row of length n in one pass per row, through the
+// vectorized exp kernel; shifting by the row maximum keeps exp from overflowing.
+template <class T>
+void softmax_rows(const T* in, T* out, int64_t rows, int64_t n, bool log) {
+  const auto exp_fn = cpu::unary_fn<T>(cpu::kernels());
+#pragma omp parallel for schedule(static) if (rows * n >= detail::kParallelGrain && rows > 1)
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* x = in + r * n;
+    T* y = out + r * n;
+    // The maximum and a NaN flag as two simd reductions (a NaN anywhere makes the row NaN).
+    T m = x[0];
+    bool nan = false;
+#pragma omp simd reduction(max : m) reduction(| : nan)
+    for (int64_t i = 0; i < n; ++i) {
+      m = std::max(m, x[i]);
+      nan |= x[i] != x[i];
+    }
+    // As logsumexp: an infinite maximum shifts by 0, which is exact and avoids inf - inf.
+    const T shift = nan ? x[0] + std::numeric_limits<T>::quiet_NaN() : (log && std::isinf(m) ? T(0) : m);
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] - shift;
+    exp_fn(cpu::Unary::exp, y, y, n);
+    double total = 0;
+#pragma omp simd reduction(+ : total)
+    for (int64_t i = 0; i < n; ++i) total += static_cast<double>(y[i]);
+    const T sum_t = static_cast<T>(total);
+    if (log) {
+      const T lse = std::log(sum_t) + shift;
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) y[i] = x[i] - lse;
+    } else {
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) y[i] /= sum_t;
+    }
+  }
+}
+
+// The fused kernel for the common case (last dimension of a contiguous tensor), else ops.
+Tensor softmax_forward(const Tensor& x, int64_t dim, bool log) {
+  if (dim == x.dim() - 1 && x.is_contiguous() && x.numel() > 0) {
+    Tensor y = empty(x.shape(), x.dtype());
+    const int64_t n = x.shape()[dim];
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      softmax_rows(x.data<T>(), y.data<T>(), x.numel() / n, n, log);
+    });
+    return y;
+  }
+  NoGradGuard no_grad;
+  if (log) return x - logsumexp(x, {dim}, true);
+  const Tensor e = exp(x - max(x, {dim}, true));
+  return e / sum(e, {dim}, true);
+}
+
+}  // namespace
+
 Tensor softmax(const Tensor& x, int64_t dim) {
   dim = wrap_dim(dim, x.dim(), "softmax");
-  Tensor y;
-  {
-    NoGradGuard no_grad;
-    const Tensor e = exp(x - max(x, {dim}, true));
-    y = e / sum(e, {dim}, true);
-  }
+  Tensor y = softmax_forward(x.detach(), dim, false);
   record("softmax", y, {x}, [y = Saved(y), dim](const Tensor& g, const NeedsGrad&) {
     const Tensor yv = y.get();
     return grads{yv * (g - sum(g * yv, {dim}, true))};
@@ -50,11 +105,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
   dim = wrap_dim(dim, x.dim(), "log_softmax");
-  Tensor y;
-  {
-    NoGradGuard no_grad;
-    y = x - logsumexp(x, {dim}, true);
-  }
+  Tensor y = softmax_forward(x.detach(), dim, true);
   record("log_softmax", y, {x}, [y = Saved(y), dim](const Tensor& g, const NeedsGrad&) {
     return grads{g - exp(y.get()) * sum(g, {dim}, true)};
   });

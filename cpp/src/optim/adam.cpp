@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "cpu/kernels.h"
 #include "varbayes/ops.h"
 #include "varbayes/optim.h"
 
@@ -42,32 +43,14 @@ void Adam::update(const Options& o, Tensor& p, const Tensor& grad, ParamState& s
   const double step_size = lr / bc1;
   dispatch_dtype(p.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    T* w = p.data<T>();
-    const T* g = grad.data<T>();
-    T* m = s.buffers["exp_avg"].data<T>();
-    T* v = s.buffers["exp_avg_sq"].data<T>();
-    T* vmax = amsgrad ? s.buffers["max_exp_avg_sq"].data<T>() : nullptr;
-    const T tb1 = static_cast<T>(1.0 - b1), tb2 = static_cast<T>(b2), t1b2 = static_cast<T>(1.0 - b2);
-    const T tdecay = static_cast<T>(1.0 - lr * wd), twd = static_cast<T>(wd), teps = static_cast<T>(eps);
-    const T tbc2 = static_cast<T>(bc2_sqrt), tstep = static_cast<T>(step_size);
-    const bool decoupled = decoupled_;
-    const int64_t n = p.numel();
-#pragma omp parallel for schedule(static) if (n > 65536)
-    for (int64_t i = 0; i < n; ++i) {
-      T gi = g[i];
-      if (wd != 0) {
-        if (decoupled) w[i] *= tdecay;
-        else gi += twd * w[i];
-      }
-      m[i] += tb1 * (gi - m[i]);
-      v[i] = v[i] * tb2 + t1b2 * gi * gi;
-      T denom_v = v[i];
-      if (vmax) {
-        vmax[i] = std::max(vmax[i], v[i]);
-        denom_v = vmax[i];
-      }
-      w[i] -= tstep * m[i] / (std::sqrt(denom_v) / tbc2 + teps);
-    }
+    const cpu::AdamArgs<T> args{p.data<T>(),
+                                s.buffers["exp_avg"].data<T>(),
+                                s.buffers["exp_avg_sq"].data<T>(),
+                                amsgrad ? s.buffers["max_exp_avg_sq"].data<T>() : nullptr,
+                                grad.data<T>(),
+                                p.numel(),
+                                lr, b1, b2, eps, wd, step_size, bc2_sqrt, decoupled_};
+    cpu::optim_kernels<T>(cpu::kernels()).adam(args);
   });
 }
 

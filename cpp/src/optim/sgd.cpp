@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "cpu/kernels.h"
 #include "varbayes/ops.h"
 #include "varbayes/optim.h"
 
@@ -32,22 +33,9 @@ void SGD::update(const Options& o, Tensor& p, const Tensor& grad, ParamState& s)
   if (momentum != 0 && first) s.buffers["momentum_buffer"] = zeros_like(p);
   dispatch_dtype(p.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    T* w = p.data<T>();
-    const T* g = grad.data<T>();
-    T* buf = momentum != 0 ? s.buffers["momentum_buffer"].data<T>() : nullptr;
-    const T tlr = static_cast<T>(lr), tm = static_cast<T>(momentum), tdamp = static_cast<T>(1.0 - dampening),
-            twd = static_cast<T>(wd);
-    const int64_t n = p.numel();
-#pragma omp parallel for schedule(static) if (n > 65536)
-    for (int64_t i = 0; i < n; ++i) {
-      T d = g[i];
-      if (wd != 0) d += twd * w[i];
-      if (buf) {
-        buf[i] = first ? d : tm * buf[i] + tdamp * d;
-        d = nesterov ? d + tm * buf[i] : buf[i];
-      }
-      w[i] -= tlr * d;
-    }
+    const cpu::SgdArgs<T> args{p.data<T>(), momentum != 0 ? s.buffers["momentum_buffer"].data<T>() : nullptr,
+                               grad.data<T>(), p.numel(), lr, momentum, dampening, wd, nesterov, first};
+    cpu::optim_kernels<T>(cpu::kernels()).sgd(args);
   });
 }
 

@@ -1,0 +1,74 @@
+// The fused optimizer kernels of every ISA level the CPU has against the scalar reference.
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <vector>
+
+#include "cpu/kernels.h"
+
+using namespace varbayes::cpu;
+
+namespace {
+
+template <class T>
+std::vector<T> random_vector(int64_t n, std::mt19937& rng, double lo, double hi) {
+  std::uniform_real_distribution<double> dist(lo, hi);
+  std::vector<T> v(static_cast<size_t>(n));
+  for (auto& x : v) x = static_cast<T>(dist(rng));
+  return v;
+}
+
+template <class T>
+void check_close(const std::vector<T>& a, const std::vector<T>& b) {
+  const double tol = sizeof(T) == 4 ? 1e-6 : 1e-14;
+  for (size_t i = 0; i < a.size(); ++i) REQUIRE(a[i] == Approx(b[i]).epsilon(tol).margin(tol));
+}
+
+template <class T>
+void check_optimizers(Isa isa) {
+  for (int64_t n : {1, 15, 16, 17, 31, 33, 64, 1000, 70001}) {
+    std::mt19937 rng(static_cast<unsigned>(n));
+    const auto g = random_vector<T>(n, rng, -1, 1);
+    for (bool amsgrad : {false, true})
+      for (bool decoupled : {false, true}) {
+        std::vector<T> w[2], m[2], v[2], vmax[2];
+        for (int k = 0; k < 2; ++k) {
+          std::mt19937 same(7);
+          w[k] = random_vector<T>(n, same, -1, 1);
+          m[k] = random_vector<T>(n, same, -0.1, 0.1);
+          v[k] = random_vector<T>(n, same, 0, 0.01);
+          vmax[k] = random_vector<T>(n, same, 0, 0.02);
+          const Isa level = k == 0 ? Isa::scalar : isa;
+          const AdamArgs<T> args{w[k].data(), m[k].data(), v[k].data(), amsgrad ? vmax[k].data() : nullptr,
+                                 g.data(), n, 1e-3, 0.9, 0.999, 1e-8, 0.01, 1.1e-3, 0.05, decoupled};
+          optim_kernels<T>(kernels_for(level)).adam(args);
+        }
+        check_close(w[0], w[1]);
+        check_close(m[0], m[1]);
+        check_close(v[0], v[1]);
+      }
+    for (bool nesterov : {false, true}) {
+      std::vector<T> w[2], buf[2];
+      for (int k = 0; k < 2; ++k) {
+        std::mt19937 same(9);
+        w[k] = random_vector<T>(n, same, -1, 1);
+        buf[k] = random_vector<T>(n, same, -0.1, 0.1);
+        const SgdArgs<T> args{w[k].data(), buf[k].data(), g.data(), n, 0.1, 0.9, 0.0, 1e-4, nesterov, false};
+        optim_kernels<T>(kernels_for(k == 0 ? Isa::scalar : isa)).sgd(args);
+      }
+      check_close(w[0], w[1]);
+      check_close(buf[0], buf[1]);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("fused optimizer kernels match the scalar reference at every ISA level") {
+  for (Isa isa : {Isa::avx2, Isa::avx512}) {
+    if (isa > cpu_features().best()) continue;
+    INFO("isa " << isa_name(isa));
+    check_optimizers<float>(isa);
+    check_optimizers<double>(isa);
+  }
+}
