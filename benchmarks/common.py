@@ -35,6 +35,7 @@ def parse_args(description: str, name: str, argv: Sequence[str] | None = None) -
     parser.add_argument("--json", type=Path, default=RESULTS_DIR / f"{name}.json", help="output JSON path")
     # Internal: set by the parent when it starts a child for one thread count (or one ISA level).
     parser.add_argument("--child-out", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--isa-child", action="store_true", help=argparse.SUPPRESS)  # internal: one ISA level
     args = parser.parse_args(argv)
     args.threads = [int(t) for t in args.threads.split(",")]
     if args.repeat is None:

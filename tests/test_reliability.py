@@ -68,3 +68,17 @@ def test_thread_count_changes_results_only_by_round_off() -> None:
     vb.set_num_threads(2)
     for one, two in zip(out[1], out[2], strict=True):
         np.testing.assert_allclose(one, two, rtol=1e-6, atol=1e-5)
+
+
+def test_softplus_logsumexp_cross_entropy_are_stable_at_1e4() -> None:
+    x = np.array([[-1e4, 0.0, 1e4], [1e4, 1e4, -1e4]])
+    for dtype in (vb.float32, vb.float64):
+        t = vb.tensor(x, dtype=dtype, requires_grad=True)
+        sp = vb.softplus(t)
+        np.testing.assert_allclose(sp.numpy(), np.logaddexp(0, x), rtol=1e-6)
+        lse = vb.logsumexp(t, dim=1)
+        np.testing.assert_allclose(lse.numpy(), [1e4, 1e4 + np.log(2)], rtol=1e-6)
+        ce = vb.nn.functional.cross_entropy(t, [0, 1])
+        np.testing.assert_allclose(ce.item(), (2e4 + np.log(2)) / 2, rtol=1e-6)
+        (sp.sum() + lse.sum() + ce).backward()
+        assert np.isfinite(t.grad.numpy()).all()
