@@ -15,8 +15,17 @@ import varbayes as vb
 from varbayes.io import CheckpointError
 
 X = np.linspace(-1, 1, 24).reshape(12, 2)
-EXAMPLE_CHECKPOINT = (
-    Path(__file__).resolve().parents[1] / "build" / "catch" / "example-build" / "bnn_regression.vb"
+# Written by ctest's C++ example run: build/cpp in the README's test command, build/catch in development.
+EXAMPLE_CHECKPOINT = next(
+    (
+        p
+        for p in (
+            Path(__file__).resolve().parents[1] / "build" / d / "example-build" / "bnn_regression.vb"
+            for d in ("cpp", "catch")
+        )
+        if p.is_file()
+    ),
+    Path("build/cpp/example-build/bnn_regression.vb"),
 )
 
 save_cpp, load_cpp = vb._core.save_module_cpp, vb._core.load_module_cpp
@@ -210,7 +219,8 @@ def test_python_defined_modules_are_refused_by_name(tmp_path):
 
 
 @pytest.mark.skipif(
-    not EXAMPLE_CHECKPOINT.is_file(), reason="run ctest in build/catch to produce the C++ example's model"
+    not EXAMPLE_CHECKPOINT.is_file(),
+    reason="run ctest (the README's test command) to produce the C++ example's model",
 )
 def test_model_saved_by_the_cpp_example_loads_in_python():
     model = vb.load(EXAMPLE_CHECKPOINT)
