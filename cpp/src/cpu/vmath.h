@@ -151,10 +151,13 @@ inline V vlog(V x) {
   using I = mask_t<V>;
   const I tiny = x < 0x1p-1022;  // subnormals (and non-positive x, handled below) are scaled up
   const V xs = select(tiny, x * 0x1p54, x);
+  using U = vec_t<uint64_t, sizeof(V)>;
   const I ix = (I)xs;
-  const I tmp = ix - 0x3fe6a09e667f3bcd;  // bits of sqrt(1/2)
+  // Integer steps on the bits run unsigned: lanes of x <= 0 or NaN wrap around (their results are
+  // replaced below), and signed overflow would be undefined behaviour.
+  const I tmp = (I)((U)ix - 0x3fe6a09e667f3bcdULL);  // bits of sqrt(1/2)
   const I k = (tmp >> 52) - (tiny & 54);
-  const V f = (V)(ix - (tmp & (int64_t(0xfff) << 52))) - 1.0;
+  const V f = (V)((U)ix - (U)(tmp & (int64_t(0xfff) << 52))) - 1.0;
   const V hfsq = 0.5 * f * f, s = f / (f + 2.0), z = s * s, w = z * z;
   const V t1 = w * poly(w, 3.999999999940941908e-01, 2.222219843214978396e-01, 1.531383769920937332e-01);
   const V t2 = z * poly(w, 6.666666666666735130e-01, 2.857142874366239149e-01, 1.818357216161805012e-01,
