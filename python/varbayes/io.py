@@ -204,7 +204,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         # mkstemp creates the file private (0600); give it the usual permissions under the umask.
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, default_file_mode())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -221,11 +221,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def _umask() -> int:
+def default_file_mode() -> int:
+    """The permissions a newly created file gets under the current umask (0o666 & ~umask)."""
     # Reading the umask means setting it; this is the only way, and it is restored at once.
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 # ---- decoding --------------------------------------------------------------------------------

@@ -30,7 +30,10 @@ def save_figure(fig: Any, path: str | Path) -> None:
     import tempfile
 
     path = Path(path)
+    from .io import default_file_mode
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".png", dir=path.parent or ".")
+    os.fchmod(fd, default_file_mode())  # mkstemp creates the file private (0600)
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=120, bbox_inches="tight")

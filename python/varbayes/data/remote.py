@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from urllib.request import urlopen
 
+from ..io import default_file_mode
+
 _CHUNK = 1 << 20
 
 
@@ -22,6 +24,7 @@ def fetch(url: str, dest: Path, md5: str, *, timeout: float = 60.0) -> Path:
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.fchmod(fd, default_file_mode())  # mkstemp creates the file private (0600)
     tmp = Path(tmp_name)
     try:
         digest = hashlib.md5(usedforsecurity=False)
