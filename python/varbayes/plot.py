@@ -43,6 +43,14 @@ def save_figure(fig: Any, path: str | Path) -> None:
         raise
 
 
+def _finish(fig: Any, ax: Any, path: str | Path | None) -> Any:
+    """Legend, then save when a path is given; returns the figure."""
+    ax.legend()
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
 def plot_history(history: Any, path: str | Path | None = None, ax: Any = None) -> Any:
     """Training and validation loss per epoch (log scale when positive)."""
     fig, ax = _figure(ax)
@@ -55,10 +63,7 @@ def plot_history(history: Any, path: str | Path | None = None, ax: Any = None) -
         ax.axvline(history.best_epoch + 1, color="grey", ls=":", label="best epoch")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
-    ax.legend()
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+    return _finish(fig, ax, path)
 
 
 def plot_lr_schedule(lrs: Any, path: str | Path | None = None, ax: Any = None) -> Any:
@@ -84,10 +89,7 @@ def plot_reliability(
     ax.plot(conf, acc, marker="o", label=label or f"ECE {diagram.ece:.3f}")
     ax.set_xlabel("confidence")
     ax.set_ylabel("accuracy")
-    ax.legend()
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+    return _finish(fig, ax, path)
 
 
 def plot_predictive_band(
@@ -107,10 +109,7 @@ def plot_predictive_band(
     ax.plot(x, np.ravel(prediction.mean), label="predictive mean")
     if x_train is not None:
         ax.scatter(np.ravel(x_train), np.ravel(y_train), s=8, color="k", label="data")
-    ax.legend()
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+    return _finish(fig, ax, path)
 
 
 __all__ = ["plot_history", "plot_lr_schedule", "plot_predictive_band", "plot_reliability", "save_figure"]

@@ -55,6 +55,12 @@ class Prediction:
         lo, hi = self.quantile(np.array([(1 - level) / 2, (1 + level) / 2]))
         return lo, hi
 
+    def draws(self, rng: np.random.Generator) -> np.ndarray:
+        """One draw from the predictive distribution per weight sample: the sample's mean plus its
+        likelihood noise (regression); shape (n_samples, N, ...)."""
+        noise = np.sqrt(self._vars) if self._vars is not None else 0.0
+        return self._means + noise * rng.standard_normal(self._means.shape)
+
     def entropy(self) -> np.ndarray:
         """Entropy of the averaged class probabilities (total uncertainty)."""
         self._require_classification()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -311,8 +312,6 @@ def fit(
     history = History()
     step, bad_steps = 0, 0
     bar = _progress(epochs, progress)
-    import time
-
     for epoch in range(epochs):
         model.train()
         t0 = time.perf_counter()

@@ -20,7 +20,7 @@ import statistics
 import sys
 import time
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -451,21 +451,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cfg = VisionConfig(
-        dataset=args.dataset,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        hidden=args.hidden,
-        samples=args.samples,
-        prior_std=args.prior_std,
-        rho_init=args.rho_init,
-        seed=args.seed,
-        threads=args.threads,
-        limit=args.limit,
-        compare_torch=args.compare_torch,
-        data_dir=args.data_dir,
-    )
+    cfg = VisionConfig(**{f.name: getattr(args, f.name) for f in fields(VisionConfig)})
     if cfg.compare_torch:
         try:
             import torch  # noqa: F401  (fail before training, not after)

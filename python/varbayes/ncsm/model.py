@@ -302,8 +302,7 @@ class NCSMExtrapolator:
             hw = hw[inside]
         pred = self._predict_scaled(self._inputs(np.full(hw.shape, nmax_large), hw), n_samples)
         rng = np.random.default_rng(self.config.seed)
-        noise = np.sqrt(pred._vars) if pred._vars is not None else 0.0
-        samples = pred._means + noise * rng.standard_normal(pred._means.shape)
+        samples = pred.draws(rng)
         minima = self._energy(samples.reshape(samples.shape[0], -1).min(axis=1))
         lo, hi = np.quantile(minima, [0.025, 0.975])
         return {
