@@ -196,6 +196,101 @@ def test_sampled_forward_gradients_replaying_the_generator():
     check_grads(loss, dict(layer.named_parameters()))
 
 
+@pytest.mark.parametrize("cls", LAYERS)
+@pytest.mark.parametrize("kind", ["fixed", "trainable", "per-weight"])
+@pytest.mark.parametrize("kl_first", [False, True])
+def test_training_loss_gradients_through_the_fused_posterior_passes(cls, kind, kl_first):
+    """A training loss (data term and layer.kl() after a sampled forward, in either order): the
+    forward forms the weight's per-weight values and its KL in one pass, and backward all weight
+    and prior gradients in one pass. The float64 finite differences replay eps and run without a
+    graph, i.e. through the separate sample and KL ops: this also checks fused against unfused."""
+    rng = np.random.default_rng(9)
+    layer = bayes_layer(cls)
+    layer.set_prior(make_prior(kind, (OUT, IN), rng), make_prior(kind, (OUT,), rng))
+    x, g = tensor(rng.normal(size=(6, IN))), tensor(rng.normal(size=(6, OUT)))
+    state = vb.default_generator().get_state()
+
+    def loss() -> vb.Tensor:
+        vb.default_generator().set_state(state)
+        data = (layer(x) * g).sum()
+        kl = layer.kl() * 0.3
+        return kl + data if kl_first else data + kl
+
+    check_grads(loss, dict(layer.named_parameters()))
+
+
+def graph_ops(t: vb.Tensor) -> set[str]:
+    """Names of the ops in t's graph (a small graph: walked without marking visited nodes)."""
+    names, stack = set(), [t.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None:
+            names.add(node.name())
+            stack.extend(node.next_functions)
+    return names
+
+
+def grads_of(layer: vb.nn.BayesLinear, loss: vb.Tensor) -> dict[str, np.ndarray]:
+    for p in layer.parameters():
+        p.grad = None
+    loss.backward()
+    return {n: values(p.grad) for n, p in layer.named_parameters()}
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_kl_formed_by_the_forward_is_reused_only_while_valid(cls):
+    """layer.kl() after a sampled forward is the KL that forward formed; a backward through it,
+    an in-place change of a parameter or of the prior, or grad mode off give a freshly computed
+    KL instead, always equal to the reference and with the same gradients."""
+    layer = bayes_layer(cls, seed=3)
+    x = tensor(np.random.default_rng(10).normal(size=(5, IN)))
+    fused_op = "sample_gaussian_kl" if cls is vb.nn.BayesLinear else "linear_lrt_kl"
+    layer(x)
+    reused = layer.kl()
+    assert fused_op in graph_ops(reused)
+    assert reused.item() == pytest.approx(layer_kl_reference(layer), rel=1e-12)
+    fused = grads_of(layer, reused)  # only the KL in the loss: its gradients alone
+    fresh = layer.kl()  # the forward's graph is used up: computed anew
+    assert fused_op not in graph_ops(fresh)
+    fresh_grads = grads_of(layer, fresh)
+    for name in fused:
+        np.testing.assert_allclose(fused[name], fresh_grads[name], rtol=1e-12, atol=1e-15, err_msg=name)
+    for change in (layer.weight_mu, layer.weight_rho, layer.weight_prior.mean):
+        layer(x)
+        assign(change, values(change) + 0.25)
+        changed = layer.kl()
+        assert fused_op not in graph_ops(changed)
+        assert changed.item() == pytest.approx(layer_kl_reference(layer), rel=1e-12)
+    layer(x)
+    with vb.no_grad():
+        detached = layer.kl()
+    assert not detached.requires_grad
+    assert detached.item() == pytest.approx(layer_kl_reference(layer), rel=1e-12)
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_fused_passes_give_the_same_bits_for_any_thread_count(cls):
+    """The per-weight passes run in parallel over fixed chunks of the counter space (eps is drawn
+    per element), and chunk sums are added in order: output, KL and all gradients of a layer with
+    several chunks of weights are bit-identical with 1 and 2 threads."""
+    threads = vb.get_num_threads()
+    x = tensor(np.random.default_rng(11).normal(size=(4, 300)), vb.float32)
+    results = []
+    try:
+        for n in (1, 2):
+            vb.set_num_threads(n)
+            vb.manual_seed(12)
+            layer = cls(300, 300, prior=vb.nn.NormalPrior(0.1, 0.5, trainable=True))
+            out = layer(x)
+            loss = (out * out).sum() + layer.kl()
+            loss.backward()
+            results.append([values(out), values(loss)] + [values(p.grad) for p in layer.parameters()])
+    finally:
+        vb.set_num_threads(threads)
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 # ---- the two estimators -------------------------------------------------------------------------
 
 
@@ -212,6 +307,35 @@ def test_lrt_output_is_mean_plus_analytic_std_times_the_generator_noise():
     mean = xs @ values(layer.weight_mu).T + values(layer.bias_mu)
     var = xs**2 @ softplus(values(layer.weight_rho)).T ** 2 + softplus(values(layer.bias_rho)) ** 2
     np.testing.assert_allclose(y, mean + np.sqrt(var + 1e-12) * nu, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_lrt_node_matches_the_composite_of_ops(dtype):
+    """The local-reparameterization node (two GEMMs, nu drawn in the epilogue and again in
+    backward) against the same formula written with ops from the same generator state: the same
+    output and the same gradients of the input and of all four posterior parameters."""
+    layer = bayes_layer(vb.nn.BayesLinearLRT, dtype=dtype)
+    x = tensor(np.random.default_rng(13).normal(size=(7, IN)), dtype, requires_grad=True)
+    g = tensor(np.random.default_rng(14).normal(size=(7, OUT)), dtype)
+    state = vb.default_generator().get_state()
+
+    def composite() -> vb.Tensor:
+        mean = F.linear(x, layer.weight_mu, layer.bias_mu)
+        w_sigma, b_sigma = F.softplus(layer.weight_rho), F.softplus(layer.bias_rho)
+        var = F.linear(x * x, w_sigma * w_sigma, b_sigma * b_sigma)
+        return mean + vb.sqrt(var + 1e-12) * vb.randn(7, OUT, dtype=dtype)
+
+    results = []
+    for forward in (layer, composite):
+        vb.default_generator().set_state(state)
+        for p in [x, *layer.parameters()]:
+            p.grad = None
+        out = forward(x) if forward is layer else forward()
+        (out * g).sum().backward()
+        results.append([values(out), *(values(p.grad) for p in [x, *layer.parameters()])])
+    rtol = 2e-6 if dtype == vb.float32 else 1e-12
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * np.abs(b).max())
 
 
 def test_lrt_and_reparameterization_give_the_same_output_distribution():

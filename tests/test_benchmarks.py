@@ -83,7 +83,7 @@ def test_bench_kernels(tmp_path: Path, torch_available: bool) -> None:
 @pytest.mark.parametrize("torch_available", TORCH_CASES)
 def test_bench_training(tmp_path: Path, torch_available: bool) -> None:
     report = run_script("training", tmp_path, torch_available)
-    workloads = {"mlp", "bayes", "bayes_lrt", "regression", "predict"}
+    workloads = {"mlp", "bayes", "bayes_lrt", "regression", "predict", "sgld"}
     for threads in report["options"]["threads"]:
         rows = [row for row in report["rows"] if row["threads"] == threads]
         assert {row["workload"] for row in rows} == workloads

@@ -1,12 +1,13 @@
-"""Learning-rate schedules: WarmupCosine against its closed form, StepLR/ExponentialLR/CosineAnnealingLR
-against PyTorch, get_last_lr, state dicts and argument validation."""
+"""Learning-rate schedules: WarmupCosine and CyclicalLR against their closed forms (and CyclicalLR's
+exploration stage on SGLD), StepLR/ExponentialLR/CosineAnnealingLR against PyTorch, get_last_lr, state
+dicts and argument validation."""
 
 import math
 
 import pytest
 
 import varbayes as vb
-from varbayes.optim.lr_scheduler import CosineAnnealingLR, ExponentialLR, StepLR, WarmupCosine
+from varbayes.optim.lr_scheduler import CosineAnnealingLR, CyclicalLR, ExponentialLR, StepLR, WarmupCosine
 
 LRS = (0.1, 0.02)  # two parameter groups with their own learning rates
 STEPS = 50
@@ -73,6 +74,36 @@ def test_warmup_cosine_restarts_return_to_full_lr():
     assert all(a >= b for a, b in zip(lrs[5:25], lrs[6:25], strict=False))  # decays within a cycle
 
 
+# --------------------------------------------------------------------------- CyclicalLR
+
+
+def test_cyclical_matches_closed_form():
+    lrs = run(CyclicalLR(make_optimizer(), cycle_steps=8, min_lr=1e-3), 20)
+    for t, group_lrs in enumerate(lrs):
+        r = (t - 8 * math.floor(t / 8)) / 8
+        assert group_lrs == pytest.approx(
+            [1e-3 + (b - 1e-3) * (1 + math.cos(math.pi * r)) / 2 for b in LRS]
+        ), t
+    assert lrs[8] == pytest.approx(list(LRS)) and lrs[4] == pytest.approx([(b + 1e-3) / 2 for b in LRS])
+
+
+def test_cyclical_exploration_turns_the_noise_off():
+    opt = vb.optim.SGLD([vb.zeros(2, requires_grad=True)], 0.1, prior=1.0, n_data=4, temperature=1.5)
+    scheduler = CyclicalLR(opt, cycle_steps=10, exploration=0.3)
+    stages = []
+    for _ in range(12):
+        stages.append((scheduler.sampling, opt.param_groups[0]["temperature"]))
+        scheduler.step()
+    assert stages == [(False, 0.0)] * 3 + [(True, 1.5)] * 7 + [(False, 0.0)] * 2
+    # Resumed in an exploration stage, the sampling temperature is still known.
+    resumed_opt = vb.optim.SGLD([vb.zeros(2, requires_grad=True)], 0.1, prior=1.0, n_data=4, temperature=0.0)
+    resumed = CyclicalLR(resumed_opt, cycle_steps=10, exploration=0.3)
+    resumed.load_state_dict(scheduler.state_dict())  # at step 12, exploring
+    assert not resumed.sampling and resumed_opt.param_groups[0]["temperature"] == 0.0
+    resumed.step()
+    assert resumed.sampling and resumed_opt.param_groups[0]["temperature"] == 1.5
+
+
 # --------------------------------------------------------------------------- PyTorch's schedules
 
 TORCH_SCHEDULES = [
@@ -106,6 +137,7 @@ SCHEDULES = [
     pytest.param(lambda opt: StepLR(opt, 4, 0.5), id="step"),
     pytest.param(lambda opt: ExponentialLR(opt, 0.9), id="exponential"),
     pytest.param(lambda opt: CosineAnnealingLR(opt, 12, 1e-4), id="cosine"),
+    pytest.param(lambda opt: CyclicalLR(opt, 7, 1e-4), id="cyclical"),
 ]
 
 
@@ -153,6 +185,10 @@ def test_load_state_dict_rejects_another_schedule_or_group_count():
         (lambda opt: ExponentialLR(opt, -0.9), "gamma"),
         (lambda opt: CosineAnnealingLR(opt, 0), "T_max"),
         (lambda opt: CosineAnnealingLR(opt, 10, eta_min=-1e-3), "eta_min"),
+        (lambda opt: CyclicalLR(opt, 0), "cycle_steps"),
+        (lambda opt: CyclicalLR(opt, 5, min_lr=-1e-3), "min_lr"),
+        (lambda opt: CyclicalLR(opt, 5, exploration=1.0), "exploration"),
+        (lambda opt: CyclicalLR(opt, 5, exploration=0.2), "temperature"),  # SGD has no noise to turn off
     ],
 )
 def test_invalid_arguments(make, match):

@@ -10,7 +10,7 @@ using optim::Options;
 using optim::ParamGroup;
 
 // Options stored as doubles that Python sees as bools, and PyTorch's "betas" pair.
-bool is_flag(const std::string& k) { return k == "nesterov" || k == "amsgrad"; }
+bool is_flag(const std::string& k) { return k == "nesterov" || k == "amsgrad" || k == "preconditioned"; }
 
 py::object option_value(const Options& o, const std::string& key) {
   if (key == "betas" && o.count("beta1")) return py::make_tuple(o.at("beta1"), o.at("beta2"));
@@ -87,6 +87,29 @@ std::vector<ParamGroup> parse_groups(py::handle params) {
     return groups;
   }
   return {parse_group(items)};
+}
+
+// SGLD's Gaussian prior as (mean, std): a NormalPrior with one mean and one std, a (mean, std)
+// pair, or a number (the std of a zero-mean prior).
+std::pair<double, double> parse_prior(py::handle prior) {
+  if (py::isinstance<nn::NormalPrior>(prior)) {
+    const auto& p = prior.cast<const nn::NormalPrior&>();
+    if (p.trainable()) fail<ValueError>("SGLD: the prior is fixed; got a trainable NormalPrior");
+    const Tensor mean = p.mean(), std = p.std();
+    if (mean.numel() != 1 || std.numel() != 1)
+      fail<ValueError>("SGLD: the prior must have one mean and one std for all weights, got shapes ",
+                       shape_str(mean.shape()), " and ", shape_str(std.shape()));
+    return {mean.item(), std.item()};
+  }
+  const bool number = (py::isinstance<py::float_>(prior) || py::isinstance<py::int_>(prior)) &&
+                      !py::isinstance<py::bool_>(prior);
+  if (number) return {0.0, prior.cast<double>()};
+  if (py::isinstance<py::tuple>(prior) || py::isinstance<py::list>(prior)) {
+    if (py::len(prior) != 2) fail<ValueError>("SGLD: a prior pair must be (mean, std), got ", py::len(prior), " values");
+    return prior.cast<std::pair<double, double>>();
+  }
+  fail<TypeError>("SGLD: prior must be a vb.nn.NormalPrior, a (mean, std) pair or a std, got ",
+                  py::str(py::type::of(prior)).cast<std::string>());
 }
 
 py::dict state_to_py(const Optimizer& opt) {
@@ -208,6 +231,25 @@ void init_optim(py::module_& m) {
         return std::make_shared<optim::AdamW>(parse_groups(params), lr, betas.first, betas.second, eps, wd, amsgrad);
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = std::make_pair(0.9, 0.999),
            py::arg("eps") = 1e-8, py::arg("weight_decay") = 1e-2, py::arg("amsgrad") = false);
+  py::class_<optim::SGLD, Optimizer, py::smart_holder>(
+      m, "SGLD",
+      "Stochastic-gradient Langevin dynamics (Welling & Teh 2011); pSGLD (Li et al. 2016) with preconditioned=True.\n\n"
+      "Backpropagate the mean NLL of the minibatch; the step is\n"
+      "theta <- theta - lr * G * grad U + sqrt(2 * lr * temperature * G) * xi, xi ~ N(0, 1),\n"
+      "U = n_data * (mean minibatch NLL) - log N(theta; prior_mean, prior_std^2), so the visited weights\n"
+      "sample exp(-U / temperature). G = 1 (SGLD) or 1 / (eps + sqrt(V)), V <- alpha V + (1 - alpha) g^2\n"
+      "(pSGLD, V starting at g^2, Gamma correction neglected as by Li et al.). prior: a vb.nn.NormalPrior\n"
+      "with one mean and std, a (mean, std) pair or a std (mean 0); fixed. The noise is a Philox stream\n"
+      "keyed by seed (default: drawn from the default generator) and the parameter's index.")
+      .def(py::init([](py::handle params, double lr, py::handle prior, double n_data, double temperature,
+                       bool preconditioned, double alpha, double eps, std::optional<uint64_t> seed) {
+        const auto [mean, std] = parse_prior(prior);
+        return std::make_shared<optim::SGLD>(parse_groups(params), lr, n_data, mean, std, temperature, preconditioned,
+                                             alpha, eps, seed);
+      }), py::arg("params"), py::arg("lr"), py::kw_only(), py::arg("prior"), py::arg("n_data"),
+           py::arg("temperature") = 1.0, py::arg("preconditioned") = false, py::arg("alpha") = 0.99,
+           py::arg("eps") = 1e-5, py::arg("seed") = py::none())
+      .def_property_readonly("seed", &optim::SGLD::seed, "The key of the noise streams.");
 }
 
 }  // namespace varbayes::bind

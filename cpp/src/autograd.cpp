@@ -100,10 +100,13 @@ void clear_grads(const std::vector<Tensor>& tensors, bool set_to_none) {
 namespace {
 
 // Accumulates g into a leaf's .grad; the first gradient is copied so .grad never aliases
-// another tensor (vjps may pass the same tensor to several inputs).
+// another tensor (vjps may pass the same tensor to several inputs), unless g is the only handle
+// to its own storage (a fresh vjp result, e.g. a weight gradient): then it is taken as is.
 void accumulate_leaf(TensorImpl& leaf, const Tensor& g) {
   if (!leaf.grad) {
-    leaf.grad = clone(g).impl_ptr();
+    const bool sole = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && g.is_contiguous() &&
+                      g.offset() == 0 && !g.requires_grad() && !g.grad_fn();
+    leaf.grad = sole ? g.impl_ptr() : clone(g).impl_ptr();
   } else {
     Tensor acc(leaf.grad);
     add_(acc, g);

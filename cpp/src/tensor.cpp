@@ -1,9 +1,15 @@
 #include "varbayes/tensor.h"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <sstream>
+#include <unordered_map>
+#include <vector>
 
 #include "varbayes/autograd.h"
 
@@ -17,10 +23,76 @@ std::string shape_str(const std::vector<int64_t>& shape) {
   return os.str();
 }
 
+namespace {
+
+class BlockCache;
+BlockCache& block_cache();
+
+// Freed tensor memory is kept for reuse, keyed by its (64-byte rounded) size. Training repeats the
+// same allocations every step; without a cache, glibc returns the large ones to the OS (mmap /
+// munmap) and every step faults them in again, which cost 3-4 ms of a 25 ms Bayesian MLP step and
+// about a third of the small regression network's step. The cache is bounded: beyond kCacheLimit
+// bytes, freed blocks go back to malloc.
+class BlockCache {
+ public:
+#if defined(__SANITIZE_ADDRESS__)
+  static constexpr size_t kCacheLimit = 0;  // reused blocks would hide use-after-free from ASan
+#else
+  static constexpr size_t kCacheLimit = size_t{512} << 20;
+#endif
+
+  // The mutex is held across fork() so that a child never inherits it locked by another thread.
+  BlockCache() {
+    pthread_atfork([] { block_cache().mutex_.lock(); }, [] { block_cache().mutex_.unlock(); },
+                   [] { block_cache().mutex_.unlock(); });
+  }
+
+  void* take(size_t rounded) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = free_.find(rounded);
+    if (it == free_.end() || it->second.empty()) return nullptr;
+    void* p = it->second.back();
+    it->second.pop_back();
+    cached_ -= rounded;
+    return p;
+  }
+
+  void give(void* p, size_t rounded) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (cached_ + rounded <= kCacheLimit) {
+        free_[rounded].push_back(p);
+        cached_ += rounded;
+        return;
+      }
+    }
+    std::free(p);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_;
+  size_t cached_ = 0;
+};
+
+// Leaked on purpose: tensors held by Python objects may be destroyed after static destructors ran.
+BlockCache& block_cache() {
+  static BlockCache* cache = new BlockCache();
+  return *cache;
+}
+
+size_t rounded_size(size_t nbytes) {
+  // aligned_alloc requires a multiple of the alignment; never allocate 0 bytes.
+  return (std::max<size_t>(nbytes, 1) + Storage::kAlignment - 1) / Storage::kAlignment * Storage::kAlignment;
+}
+
+}  // namespace
+
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
-  // Round up: aligned_alloc requires a multiple of the alignment; never allocate 0 bytes.
-  const size_t rounded = (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
-  void* p = rounded < nbytes ? nullptr : std::aligned_alloc(kAlignment, rounded);
+  const size_t rounded = rounded_size(nbytes);
+  if (rounded < nbytes) fail<MemoryError>("cannot allocate ", nbytes, " bytes of tensor storage");
+  void* p = block_cache().take(rounded);
+  if (!p) p = std::aligned_alloc(kAlignment, rounded);
   if (!p) fail<MemoryError>("cannot allocate ", nbytes, " bytes of tensor storage");
   return std::shared_ptr<Storage>(new Storage(p, nbytes, nullptr));
 }
@@ -30,7 +102,7 @@ std::shared_ptr<Storage> Storage::borrow(void* data, size_t nbytes, std::shared_
 }
 
 Storage::~Storage() {
-  if (!owner_) std::free(data_);
+  if (!owner_) block_cache().give(data_, rounded_size(nbytes_));
 }
 
 Shape contiguous_strides(const Shape& shape) {

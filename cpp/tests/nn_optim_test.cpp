@@ -152,6 +152,28 @@ TEST_CASE("SGD's step is w -= lr * grad, step skips parameters without a gradien
   check_values(idle, {1, 1});
 }
 
+TEST_CASE("SGLD without noise descends U = n_data L - log prior; its noise repeats with the seed", "[optim]") {
+  Quadratic q;
+  // From w = 0 the prior's gradient w / s^2 is 0: w = -lr * n_data * 2 (w - target) = target / 2.
+  optim::SGLD cold(single_group(q.w), 0.125, 2.0, 0.0, 1.0, 0.0);
+  q.loss().backward();
+  cold.step();
+  check_values(q.w, {0.5, -1, 1.5, 0.25});
+
+  auto run = [](uint64_t seed) {
+    Quadratic r;
+    optim::SGLD opt(single_group(r.w), 1e-2, 3.0, 0.0, 1.0, 1.0, true, 0.99, 1e-5, seed);
+    for (int step = 0; step < 5; ++step) {
+      opt.zero_grad();
+      r.loss().backward();
+      opt.step();
+    }
+    return values(r.w);
+  };
+  CHECK(run(7) == run(7));
+  CHECK(run(7) != run(8));
+}
+
 TEST_CASE("zero_grad drops or zeroes gradients", "[optim][nn]") {
   Quadratic q;
   optim::Adam opt({{{q.w}}});

@@ -59,6 +59,22 @@ void check_optimizers(Isa isa) {
       check_close(w[0], w[1]);
       check_close(buf[0], buf[1]);
     }
+    // SGLD draws its noise in the kernel: the vector Box-Muller is within a few float64 ulp of the
+    // scalar one, so the levels agree to round-off (a wrong element order would not).
+    for (bool preconditioned : {false, true})
+      for (bool first : {false, true}) {
+        std::vector<T> w[2], v[2];
+        for (int k = 0; k < 2; ++k) {
+          std::mt19937 same(11);
+          w[k] = random_vector<T>(n, same, -1, 1);
+          v[k] = random_vector<T>(n, same, 0, 0.01);
+          const SgldArgs<T> args{w[k].data(), preconditioned ? v[k].data() : nullptr, g.data(), n, 1e-3, 50.0, 0.1,
+                                 4.0, 0.05, 0.99, 1e-5, first, 1234, 77};
+          optim_kernels<T>(kernels_for(k == 0 ? Isa::scalar : isa)).sgld(args);
+        }
+        check_close(w[0], w[1]);
+        check_close(v[0], v[1]);
+      }
   }
 }
 

@@ -2,10 +2,10 @@
 
 The engine (tensors, ops, autograd, modules, optimizers, kernels) lives in the compiled module
 ``varbayes._core``; this package re-exports it under the public names and adds the Python
-layers (Bayesian training, NCSM workflow, data, metrics).
+layers (Bayesian training, Langevin sampling, NCSM workflow, data, metrics).
 """
 
-from . import _core, io, metrics, nn, optim, train
+from . import _core, infer, io, metrics, nn, optim, train
 from ._core import (
     DType,
     Generator,

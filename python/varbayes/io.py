@@ -3,9 +3,10 @@
 File layout (little-endian): the 8-byte magic ``VARBAYES``, a uint32 format version, a uint64
 header length, a UTF-8 JSON header, the raw array bytes, and a SHA-256 of everything before it.
 The header describes the object tree (modules as type + config + children + state, optimizer and
-scheduler states, MinMax scalers, dicts/lists/numbers/strings) and where each array lies. Loading
-never executes code from the file; only the module types registered here can be built. Files
-are written to a temporary file, flushed to disk and renamed, so a crash never leaves half a file.
+scheduler states, MinMax scalers, SGLD sample banks, dicts/lists/numbers/strings) and where each
+array lies. Loading never executes code from the file; only the module types registered here can
+be built. Files are written to a temporary file, flushed to disk and renamed, so a crash never
+leaves half a file.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ class _Encoder:
         }
 
     def encode(self, obj: Any) -> Any:
+        from .infer import SampleBank
         from .ncsm.preprocess import MinMaxScaler
         from .optim.lr_scheduler import LRScheduler
 
@@ -171,6 +173,8 @@ class _Encoder:
             return {"__scheduler__": self.encode(obj.state_dict())}
         if isinstance(obj, MinMaxScaler):
             return {"__scaler__": self.encode(obj.to_dict())}
+        if isinstance(obj, SampleBank):
+            return {"__sample_bank__": self.encode(obj.to_dict())}
         if isinstance(obj, dict):
             if not all(isinstance(k, (str, int)) for k in obj):
                 raise TypeError("vb.save: dict keys must be strings or integers")
@@ -180,8 +184,15 @@ class _Encoder:
         raise TypeError(f"vb.save cannot save an object of type {type(obj).__name__}")
 
 
+def copy_module(module: Any) -> Any:
+    """A new module with the architecture and state of ``module``, rebuilt as ``load`` would (its
+    type must be registered)."""
+    enc = _Encoder()
+    return _Decoder(enc.arrays).decode(enc.module(module))
+
+
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Writes obj (a module, optimizer, scheduler, scaler, array, tensor, or dicts/lists of them)
+    """Writes obj (a module, optimizer, scheduler, scaler, sample bank, array, tensor, or dicts/lists of them)
     to path atomically, with a checksum."""
     enc = _Encoder()
     tree = enc.encode(obj)
@@ -333,6 +344,10 @@ class _Decoder:
             from .ncsm.preprocess import MinMaxScaler
 
             return MinMaxScaler.from_dict(self.decode(obj["__scaler__"]))
+        if "__sample_bank__" in obj:
+            from .infer import SampleBank
+
+            return SampleBank.from_dict(self.decode(obj["__sample_bank__"]))
         raise CheckpointError(f"unknown entry in header: {sorted(obj)}")
 
 
@@ -348,4 +363,4 @@ def _load_into(target: Any, obj: Any, path: Path) -> Any:
     return target
 
 
-__all__ = ["CheckpointError", "atomic_write_bytes", "load", "register_module_type", "save"]
+__all__ = ["CheckpointError", "atomic_write_bytes", "copy_module", "load", "register_module_type", "save"]

@@ -90,21 +90,32 @@ def _mixture_quantile(means: np.ndarray, stds: np.ndarray, level: float) -> np.n
 
 
 def predict(
-    model: _core.Module,
+    model: Any,
     x: Any,
-    n_samples: int = 100,
+    n_samples: int | None = None,
     *,
     batch_size: int | None = None,
     likelihood: Any = None,
     return_samples: bool = False,
 ) -> Prediction:
-    """Predictive distribution of ``model`` at inputs ``x`` from ``n_samples`` forward passes.
+    """Predictive distribution of ``model`` at inputs ``x`` from ``n_samples`` forward passes
+    (default 100).
 
+    ``model`` may also be a ``vb.infer.SampleBank`` of SGLD snapshots: one pass per snapshot
+    (default all of them, else ``n_samples`` evenly spaced ones), with the same meaning of mean,
+    epistemic and aleatoric parts as for a variational posterior.
     ``likelihood``: None for plain regression (aleatoric 0), unless the model has a
     ``likelihood`` attribute; a ``GaussianLikelihood`` (homoscedastic noise); ``"heteroscedastic"``
     for a model ending in ``GaussianHead``; ``"categorical"`` for logits. Runs without building a
     graph, in input batches of ``batch_size`` so memory stays bounded.
     """
+    from .infer import SampleBank
+
+    if isinstance(model, SampleBank):
+        model = model.model(n_samples)
+        n_samples = model.n_samples
+    elif n_samples is None:
+        n_samples = 100
     if not isinstance(n_samples, int) or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     xs = x if isinstance(x, _core.Tensor) else tensor(x)

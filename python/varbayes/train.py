@@ -407,13 +407,13 @@ def _evaluate(
     return result
 
 
-def _progress(total: int, enabled: bool) -> Any:
+def _progress(total: int, enabled: bool, unit: str = "epoch") -> Any:
     # A bar only in a terminal: logs and CI stay clean.
     if not enabled or not sys.stderr.isatty():
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="epoch", leave=False)
+    return tqdm(total=total, unit=unit, leave=False)
 
 
 __all__ = ["DataLoader", "ELBO", "EarlyStopping", "History", "KLSchedule", "fit"]

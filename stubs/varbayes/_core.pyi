@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import os
 import typing
-__all__: list[str] = ['Adam', 'AdamW', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'Generator', 'Identity', 'Linear', 'Module', 'Node', 'NormalPrior', 'Optimizer', 'ParamGroup', 'Parameter', 'ReLU', 'SGD', 'Sequential', 'Sigmoid', 'Softplus', 'Tanh', 'Tensor', 'abs', 'add', 'arange', 'cat', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'dropout', 'empty', 'exp', 'eye', 'flatten', 'float32', 'float64', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'get_num_threads', 'index_select', 'is_grad_enabled', 'is_sampling_enabled', 'kl', 'kl_normal', 'linear', 'linspace', 'load_module_cpp', 'log', 'log1p', 'log_softmax', 'logsumexp', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mse_loss', 'mul', 'neg', 'nll_loss', 'ones', 'ones_like', 'permute', 'pow', 'rand', 'randn', 'reciprocal', 'relu', 'reshape', 'sample_gaussian', 'save_module_cpp', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'softmax', 'softplus', 'sqrt', 'squeeze', 'stack', 'sub', 'sum', 'tanh', 'transpose', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
+__all__: list[str] = ['Adam', 'AdamW', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'Generator', 'Identity', 'Linear', 'Module', 'Node', 'NormalPrior', 'Optimizer', 'ParamGroup', 'Parameter', 'ReLU', 'SGD', 'SGLD', 'Sequential', 'Sigmoid', 'Softplus', 'Tanh', 'Tensor', 'abs', 'add', 'arange', 'cat', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'dropout', 'empty', 'exp', 'eye', 'flatten', 'float32', 'float64', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'get_num_threads', 'index_select', 'is_grad_enabled', 'is_sampling_enabled', 'kl', 'kl_normal', 'linear', 'linspace', 'load_module_cpp', 'log', 'log1p', 'log_softmax', 'logsumexp', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mse_loss', 'mul', 'neg', 'nll_loss', 'ones', 'ones_like', 'permute', 'pow', 'rand', 'randn', 'reciprocal', 'relu', 'reshape', 'sample_gaussian', 'save_module_cpp', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'softmax', 'softplus', 'sqrt', 'squeeze', 'stack', 'sub', 'sum', 'tanh', 'transpose', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
 class DType:
     """
     Element type of a tensor (varbayes.float32 or varbayes.float64).
@@ -744,6 +744,25 @@ class AdamW(Adam):
     """
     def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex = 0.001, betas: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex] = (0.9, 0.999), eps: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.01, amsgrad: bool = False) -> None:
         ...
+class SGLD(Optimizer):
+    """
+    Stochastic-gradient Langevin dynamics (Welling & Teh 2011); pSGLD (Li et al. 2016) with preconditioned=True.
+    
+    Backpropagate the mean NLL of the minibatch; the step is
+    theta <- theta - lr * G * grad U + sqrt(2 * lr * temperature * G) * xi, xi ~ N(0, 1),
+    U = n_data * (mean minibatch NLL) - log N(theta; prior_mean, prior_std^2), so the visited weights
+    sample exp(-U / temperature). G = 1 (SGLD) or 1 / (eps + sqrt(V)), V <- alpha V + (1 - alpha) g^2
+    (pSGLD, V starting at g^2, Gamma correction neglected as by Li et al.). prior: a vb.nn.NormalPrior
+    with one mean and std, a (mean, std) pair or a std (mean 0); fixed. The noise is a Philox stream
+    keyed by seed (default: drawn from the default generator) and the parameter's index.
+    """
+    def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex, *, prior: typing.Any, n_data: typing.SupportsFloat | typing.SupportsIndex, temperature: typing.SupportsFloat | typing.SupportsIndex = 1.0, preconditioned: bool = False, alpha: typing.SupportsFloat | typing.SupportsIndex = 0.99, eps: typing.SupportsFloat | typing.SupportsIndex = 1e-05, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+        ...
+    @property
+    def seed(self) -> int:
+        """
+        The key of the noise streams.
+        """
 def Parameter(data: Tensor, requires_grad: bool = True) -> Tensor:
     """
     Marks a tensor (a detached alias of data) as a parameter: assigning it to a Module attribute registers it.

@@ -2,8 +2,12 @@
 // biases, Gaussian priors (fixed, trainable, or per-weight from an ensemble), analytic KL.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "varbayes/nn.h"
 
@@ -16,10 +20,25 @@ Tensor kl_normal(const Tensor& mu_q, const Tensor& rho_q, const Tensor& mu_p, co
 // mu + softplus(rho) * eps with eps ~ N(0, 1) drawn from gen's counter stream in the same pass;
 // backward regenerates eps from the counter instead of storing it.
 Tensor sample_gaussian(const Tensor& mu, const Tensor& rho, Generator* gen = nullptr);
+// A sample and the KL of the posterior it comes from, formed together.
+struct PosteriorSample {
+  Tensor sample, kl;
+};
+// A weight sample of sample_gaussian and the kl_normal of its posterior, from one pass over mu and
+// rho. Both are differentiable; their gradients meet in one node that forms the gradients of mu,
+// rho and the prior in one backward pass (eps regenerated from the counters).
+PosteriorSample sample_gaussian_kl(const Tensor& mu, const Tensor& rho, const Tensor& prior_mean,
+                                   const Tensor& prior_std, Generator* gen = nullptr);
 // Local reparameterization: x mu^T + b_mu + sqrt((x*x) sigma^T^2 + b_sigma^2) * nu, one nu per
 // example and unit (sigma = softplus(rho)); no weight sample is formed. b_mu/b_rho may be undefined.
+// sigma^2 is formed in one pass over rho, and rho's gradient in one pass.
 Tensor linear_lrt(const Tensor& x, const Tensor& w_mu, const Tensor& w_rho, const Tensor& b_mu,
                   const Tensor& b_rho, Generator* gen = nullptr);
+// linear_lrt and the weight's kl_normal, with sigma^2 and the KL from one pass over mu and rho and
+// all weight gradients from one backward pass (as sample_gaussian_kl).
+PosteriorSample linear_lrt_kl(const Tensor& x, const Tensor& w_mu, const Tensor& w_rho, const Tensor& b_mu,
+                              const Tensor& b_rho, const Tensor& prior_mean, const Tensor& prior_std,
+                              Generator* gen = nullptr);
 // softplus^-1(y) = log(expm1(y)), for initialising rho from a standard deviation.
 double inverse_softplus(double y);
 
@@ -79,6 +98,21 @@ class BayesLinear : public Module, public BayesianModule {
 
  protected:
   bool sampling() const { return sample && sampling_enabled(); }
+  // A sampling forward with a graph forms its per-weight values and the weight KL in one pass
+  // (`fused`, given the weight prior's mean and std: sample_gaussian_kl or linear_lrt_kl); kl()
+  // returns that KL while the parameters and the prior are unchanged and its graph is unused, so
+  // training takes one pass over the weights each way. Without a graph `plain` runs.
+  Tensor with_weight_kl(const std::function<PosteriorSample(const Tensor&, const Tensor&)>& fused,
+                        const std::function<Tensor()>& plain);
+
+ private:
+  Tensor cached_weight_kl() const;
+  using StateKey = std::vector<std::pair<const void*, uint64_t>>;
+  StateKey weight_state() const;
+  // Forward runs without the GIL, so layers used from several threads guard the cached KL.
+  mutable std::mutex weight_kl_mutex_;
+  Tensor weight_kl_;
+  StateKey weight_kl_state_;
 };
 
 // Local-reparameterization estimator of the same model: samples pre-activations, not weights.

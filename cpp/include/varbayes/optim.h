@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,33 @@ class AdamW : public Adam {
   AdamW(std::vector<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false)
       : Adam(std::move(groups), lr, beta1, beta2, eps, weight_decay, amsgrad, true) {}
+};
+
+// Stochastic-gradient Langevin dynamics (Welling & Teh 2011), and with `preconditioned` its RMSprop-
+// preconditioned form pSGLD (Li et al. 2016). The parameters' gradient is that of the loss L the
+// user backpropagates, the mean NLL over a minibatch; with U = n_data * L - log N(theta; prior_mean,
+// prior_std^2) the step is theta <- theta - lr G grad U + sqrt(2 lr temperature G) xi, xi ~ N(0, 1),
+// whose visited values sample exp(-U / temperature) as lr -> 0. G = 1 for SGLD; for pSGLD
+// G = 1 / (eps + sqrt(V)), V <- alpha V + (1 - alpha) g^2 (V starts at g^2), without the Gamma
+// correction term (as Li et al. do). The noise of parameter j at step t is a Philox draw keyed by
+// (seed, j) at a counter fixed by t, so a run, and a run resumed from a state_dict, repeat exactly.
+// Without a seed, one is drawn from the default generator (so manual_seed makes runs repeat).
+class SGLD : public Optimizer {
+ public:
+  SGLD(std::vector<ParamGroup> groups, double lr, double n_data, double prior_mean = 0.0, double prior_std = 1.0,
+       double temperature = 1.0, bool preconditioned = false, double alpha = 0.99, double eps = 1e-5,
+       std::optional<uint64_t> seed = std::nullopt);
+  std::string type_name() const override { return "SGLD"; }
+  void validate(const Options& o) const override;
+  uint64_t seed() const { return seed_; }
+
+ protected:
+  void update(const Options& o, Tensor& p, const Tensor& grad, ParamState& s) override;
+
+ private:
+  uint64_t noise_key(const Tensor& p);
+  uint64_t seed_;
+  std::map<const TensorImpl*, uint64_t> keys_;  // parameter -> its index in group order
 };
 
 }  // namespace varbayes::optim

@@ -14,7 +14,7 @@ namespace {
 
 #define VARBAYES_TABLE(ISA) \
   KernelTable { Isa::ISA, ISA::gemm_f32, ISA::gemm_f64, ISA::unary_f32, ISA::unary_f64, ISA::binary_f32, ISA::binary_f64, \
-                &ISA::bayes_f32, &ISA::bayes_f64, &ISA::optim_f32, &ISA::optim_f64 }
+                &ISA::bayes_f32, &ISA::bayes_f64, &ISA::optim_f32, &ISA::optim_f64, &ISA::reduce_f32, &ISA::reduce_f64 }
 // Built eagerly: filling pointers executes no ISA-specific code.
 const std::array<KernelTable, 3> kTables = {VARBAYES_TABLE(scalar), VARBAYES_TABLE(avx2), VARBAYES_TABLE(avx512)};
 #undef VARBAYES_TABLE

@@ -55,40 +55,70 @@ template <class T>
 using UnaryFn = void (*)(Unary op, const T* in, T* out, int64_t n);
 
 // Elementwise binary functions with strides in elements (0 = broadcast scalar along the run).
-enum class Binary { add, sub, mul, div, pow, maximum, minimum, count };
+// relu_grad(g, y) = y > 0 ? g : 0, ReLU's vjp from its output y.
+enum class Binary { add, sub, mul, div, pow, maximum, minimum, relu_grad, count };
 template <class T>
 using BinaryFn = void (*)(Binary op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n);
+
+// Reductions of contiguous data (sums accumulate in float64; max/min propagate NaN, as NumPy).
+// rows: out[r] = op over row r of `rows` rows of length n. columns: out[j] = op over column j of
+// a (rows, cols) block with leading dimension ld. logsumexp: out[r] = log(sum(exp(row r))).
+// softmax: out = softmax (log: log_softmax) of each row; out may alias in. Each call works on the
+// rows or columns it is given, so splitting them between threads cannot change a result.
+enum class Reduce { sum, max, min };
+template <class T>
+struct ReduceKernels {
+  void (*rows)(Reduce op, const T* in, int64_t rows, int64_t n, T* out);
+  void (*columns)(Reduce op, const T* in, int64_t rows, int64_t cols, int64_t ld, T* out);
+  void (*logsumexp)(const T* in, int64_t rows, int64_t n, T* out);
+  void (*softmax)(const T* in, T* out, int64_t rows, int64_t n, bool log);
+};
 
 // Draws of the Philox stream (varbayes/random.h): element i is value i % 2 of block first + i / 2,
 // so the elements from an even index e on are the draw that starts at block first + e / 2.
 // normal: out[i] = a + b * z_i; uniform: out[i] = a + (b - a) * u_i, kept below b after rounding.
 template <class T>
 using FillFn = void (*)(uint64_t seed, uint64_t first, T* out, int64_t n, double a, double b);
-// Reparameterized sample w = mu + softplus(rho) * eps with eps the normal draw at `first`, and its
-// vjp for rho, g * eps * sigmoid(rho), regenerating the same eps.
+// The posterior N(mu, softplus(rho)^2) of n weights, the prior N(pm, ps^2) (strides sm, ss of 1,
+// or 0 for one value for all; unused without KL) and eps, the normal draw at block `first` under
+// key `seed` (element order as FillFn).
 template <class T>
-using SampleFn = void (*)(uint64_t seed, uint64_t first, const T* mu, const T* rho, T* w, int64_t n);
-template <class T>
-using SampleBwdFn = void (*)(uint64_t seed, uint64_t first, const T* rho, const T* g, T* g_rho, int64_t n);
-// KL(N(mu, softplus(rho)^2) || N(pm, ps^2)) summed over n elements; the prior arrays have strides
-// sm, ss of 1 or 0 (one value for all). The backward writes all four gradients times g.
-template <class T>
-struct KlArgs {
+struct PosteriorArgs {
   const T *mu, *rho, *pm, *ps;
   int64_t sm, ss, n;
+  uint64_t seed, first;
+};
+// Forward in one pass, eps in registers: w = mu + softplus(rho) * eps unless w is null, the
+// variance softplus(rho)^2 (local reparameterization) unless var is null; returns
+// KL(posterior || prior) summed over the n weights when kl is set (else 0).
+template <class T>
+using PosteriorFwdFn = double (*)(const PosteriorArgs<T>& a, T* w, T* var, bool kl);
+// Backward in one pass, eps regenerated from the counters. Gradient terms, each optional:
+//   g_w   (dL/dw of w = mu + sigma eps, or of a direct use of mu): g_mu += g_w, and when `sample`
+//         g_rho += g_w eps sigmoid(rho);
+//   g_var (dL/d(sigma^2), local reparameterization): g_rho += g_var 2 sigma sigmoid(rho);
+//   KL    (when kl): g_mu, g_rho += g_kl dKL/dmu, dKL/drho and, when prior is set, the prior's
+//         gradients g_kl dKL/dpm, dKL/dps: written per element to g_pm, g_ps for stride 1,
+//         summed into the returned pair for stride 0.
+// g_mu and g_rho are overwritten (g_mu may be null: not written).
+template <class T>
+struct PosteriorGrads {
+  const T *g_w, *g_var;
+  bool sample, kl, prior;
+  double g_kl;
+  T *g_mu, *g_rho, *g_pm, *g_ps;
+};
+struct PriorGradSums {
+  double mean = 0, std = 0;
 };
 template <class T>
-using KlFn = double (*)(const KlArgs<T>& a);
-template <class T>
-using KlBwdFn = void (*)(const KlArgs<T>& a, double g, T* g_mu, T* g_rho, T* g_pm, T* g_ps);
+using PosteriorBwdFn = PriorGradSums (*)(const PosteriorArgs<T>& a, const PosteriorGrads<T>& g);
 
 template <class T>
 struct BayesKernels {
   FillFn<T> fill_normal, fill_uniform;
-  SampleFn<T> sample;
-  SampleBwdFn<T> sample_bwd;
-  KlFn<T> kl;
-  KlBwdFn<T> kl_bwd;
+  PosteriorFwdFn<T> posterior_fwd;
+  PosteriorBwdFn<T> posterior_bwd;
 };
 
 // One fused pass of an optimizer over a parameter, in the update order and rounding of
@@ -110,10 +140,23 @@ struct SgdArgs {
   double lr, momentum, dampening, weight_decay;
   bool nesterov, first;  // first: the buffer starts as the gradient
 };
+// One SGLD/pSGLD step (optim/sgld.cpp) with the standard normal noise of the Philox draw that
+// starts at counter `block` under key `seed` (element order as FillFn), drawn in the same pass.
+template <class T>
+struct SgldArgs {
+  T* w;
+  T* v;  // pSGLD's square average, null for plain SGLD
+  const T* g;
+  int64_t n;
+  double lr, n_data, prior_mean, prior_precision, noise_std, alpha, eps;  // noise_std = sqrt(2 lr temperature)
+  bool first;  // v starts as g^2
+  uint64_t seed, block;
+};
 template <class T>
 struct OptimKernels {
   void (*adam)(const AdamArgs<T>&);
   void (*sgd)(const SgdArgs<T>&);
+  void (*sgld)(const SgldArgs<T>&);
 };
 
 struct KernelTable {
@@ -128,6 +171,8 @@ struct KernelTable {
   const BayesKernels<double>* bayes_f64;
   const OptimKernels<float>* optim_f32;
   const OptimKernels<double>* optim_f64;
+  const ReduceKernels<float>* reduce_f32;
+  const ReduceKernels<double>* reduce_f64;
 };
 
 // The table for the active ISA level, filled on first use.
@@ -156,6 +201,11 @@ inline const BayesKernels<T>& bayes_kernels(const KernelTable& k) {
 }
 
 template <class T>
+inline const ReduceKernels<T>& reduce_kernels(const KernelTable& k) {
+  if constexpr (sizeof(T) == 4) return *k.reduce_f32; else return *k.reduce_f64;
+}
+
+template <class T>
 inline const OptimKernels<T>& optim_kernels(const KernelTable& k) {
   if constexpr (sizeof(T) == 4) return *k.optim_f32; else return *k.optim_f64;
 }
@@ -173,6 +223,8 @@ inline const OptimKernels<T>& optim_kernels(const KernelTable& k) {
   extern const BayesKernels<double> bayes_f64;                 \
   extern const OptimKernels<float> optim_f32;                  \
   extern const OptimKernels<double> optim_f64;                 \
+  extern const ReduceKernels<float> reduce_f32;                \
+  extern const ReduceKernels<double> reduce_f64;               \
   }
 VARBAYES_DECLARE_ISA(scalar)
 VARBAYES_DECLARE_ISA(avx2)

@@ -1,5 +1,8 @@
 // Fused optimizer updates, written once and compiled per ISA (see elementwise_impl.h): one pass
-// over parameter, gradient and state. Included only from optim_<isa>.cpp inside its namespace.
+// over parameter, gradient and state. Included only from optim_<isa>.cpp inside its namespace,
+// after it defines kVectorBytes (0 for the scalar oracle; SGLD draws its noise with vmath.h).
+
+#include "cpu/vmath.h"
 
 template <class T>
 void adam_impl(const AdamArgs<T>& a) {
@@ -47,5 +50,42 @@ void sgd_impl(const SgdArgs<T>& a) {
   }
 }
 
-const OptimKernels<float> optim_f32{adam_impl<float>, sgd_impl<float>};
-const OptimKernels<double> optim_f64{adam_impl<double>, sgd_impl<double>};
+inline double sqrt_of(double x) { return std::sqrt(x); }
+template <class V>
+inline V sqrt_of(V x) {
+  return vsqrt(x);
+}
+
+// One element (X = double) or one vector of float64 lanes of the SGLD step; v is updated in place.
+template <class T, class X>
+inline X sgld_step(const SgldArgs<T>& a, X w, X g, X& v, X z) {
+  const X grad_u = a.n_data * g + (w - a.prior_mean) * a.prior_precision;
+  if (!a.v) return w - a.lr * grad_u + a.noise_std * z;
+  v = a.first ? g * g : a.alpha * v + (1.0 - a.alpha) * (g * g);
+  const X precond = 1.0 / (a.eps + sqrt_of(v));
+  return w - a.lr * precond * grad_u + a.noise_std * sqrt_of(precond) * z;
+}
+
+template <class T, int B>
+void sgld_impl(const SgldArgs<T>& a) {
+  if constexpr (B == 0) {
+    for (int64_t b = 0; 2 * b < a.n; ++b) {
+      const auto z = philox_normal2(a.seed, a.block + uint64_t(b));
+      for (int64_t i = 2 * b; i < std::min(a.n, 2 * b + 2); ++i) {
+        double v = a.v ? double(a.v[i]) : 0.0;
+        a.w[i] = T(sgld_step(a, double(a.w[i]), double(a.g[i]), v, z[i - 2 * b]));
+        if (a.v) a.v[i] = T(v);
+      }
+    }
+  } else {
+    using V = vec_t<double, B>;
+    for_each_draw_vector<true, V>(a.seed, a.block, a.n, [&](int64_t i, V z, int64_t c) {
+      V v = a.v ? load<V>(a.v + i, c) : V{};
+      store(a.w + i, sgld_step(a, load<V>(a.w + i, c), load<V>(a.g + i, c), v, z), c);
+      if (a.v) store(a.v + i, v, c);
+    });
+  }
+}
+
+const OptimKernels<float> optim_f32{adam_impl<float>, sgd_impl<float>, sgld_impl<float, kVectorBytes>};
+const OptimKernels<double> optim_f64{adam_impl<double>, sgd_impl<double>, sgld_impl<double, kVectorBytes>};

@@ -4,9 +4,10 @@
 // <cmath>, <cstring> and "varbayes/random.h". The scalar level never instantiates the vector
 // templates (they take the vector width as a template argument and it uses width 0).
 //
-// The vector forms evaluate in float64 only: float32 kernels widen, evaluate and round once, so
-// their results are the float32 rounding of a value within a few float64 ulp of the exact one
-// (error <= 0.5 float32 ulp + 2^-50 relative). Bounds are checked in cpp/tests/kernels_test.cpp.
+// The float64 vector forms (double lanes) are within a few float64 ulp. The float32 forms (float
+// lanes: overloads of the same names, in their own section) compute in float32 with reductions
+// and polynomials sized for it: relative error below 2e-7 (measured max 1.4e-7, tanh; relative
+// to the smallest normal for subnormal results). Bounds are checked in cpp/tests/kernels_test.cpp.
 
 // ---- Scalar forms (std::) ----
 
@@ -34,11 +35,16 @@ using vec_t = typename VecOf<T, Bytes>::type;
 template <class V>
 using mask_t = decltype(V{} < V{});
 template <class V>
-constexpr int64_t lanes = sizeof(V) / 8;
+using elem_t = std::remove_cvref_t<decltype(V{}[0])>;
+template <class V>
+constexpr int64_t lanes = sizeof(V) / sizeof(elem_t<V>);
+template <class V>
+constexpr bool is_f32 = sizeof(elem_t<V>) == 4;
 
+// c - 0 rather than 0 + c, which would turn -0 into +0.
 template <class V>
 inline V splat(double c) {
-  return V{} + c;
+  return static_cast<elem_t<V>>(c) - V{};
 }
 template <class V>
 inline V select(mask_t<V> m, V a, V b) {
@@ -49,22 +55,39 @@ inline V from_bits(int64_t bits) {
   return (V)(mask_t<V>{} + bits);
 }
 
+template <class V>
+inline V vabs(V x) {
+  return (V)((mask_t<V>)x & ~((mask_t<V>)splat<V>(-0.0)));
+}
+
 // Fused multiply-add and sqrt are not expressible on generic vectors (the build is ISO C++, so
 // a*b+c is never contracted): map them to the instruction of the vector width. Zero-masked
 // AVX-512 forms with a full mask avoid GCC 12's false -Wmaybe-uninitialized on the unmasked ones.
 template <class V>
 inline V vfma(V a, V b, V c) {
-  if constexpr (sizeof(V) == 64)
+  if constexpr (is_f32<V>) {
+    if constexpr (sizeof(V) == 64)
+      return _mm512_fmadd_ps(a, b, c);
+    else
+      return _mm256_fmadd_ps(a, b, c);
+  } else if constexpr (sizeof(V) == 64) {
     return _mm512_fmadd_pd(a, b, c);
-  else
+  } else {
     return _mm256_fmadd_pd(a, b, c);
+  }
 }
 template <class V>
 inline V vsqrt(V x) {
-  if constexpr (sizeof(V) == 64)
+  if constexpr (is_f32<V>) {
+    if constexpr (sizeof(V) == 64)
+      return _mm512_maskz_sqrt_ps(0xffff, x);
+    else
+      return _mm256_sqrt_ps(x);
+  } else if constexpr (sizeof(V) == 64) {
     return _mm512_maskz_sqrt_pd(0xff, x);
-  else
+  } else {
     return _mm256_sqrt_pd(x);
+  }
 }
 // Products of the low 32 bits of each 64-bit lane (vpmuludq; generic code would use vpmullq).
 template <class W>
@@ -94,10 +117,35 @@ template <class V>
 inline V int_to_double(mask_t<V> n) {
   return (V)(n + kShifterBits) - kShifter;
 }
-// 2^n for n in [-1022, 1023], built in the exponent field.
+// 2^n for n in the normal exponent range of V's lanes, built in the exponent field.
 template <class V>
 inline V pow2(mask_t<V> n) {
-  return (V)((n + 1023) << 52);
+  if constexpr (is_f32<V>)
+    return (V)((n + 127) << 23);
+  else
+    return (V)((n + 1023) << 52);
+}
+
+// p 2^n for n up to twice the normal exponent range: 2^n in two normal factors, so a subnormal
+// result rounds once, in the last product.
+template <class V>
+inline V times_pow2(V p, mask_t<V> n) {
+  const mask_t<V> n1 = n >> 1;
+  return p * pow2<V>(n1) * pow2<V>(n - n1);
+}
+
+// x limited to [lo, hi]. max/min return their second operand when either is NaN, so NaN passes.
+template <class V>
+inline V vclamp(V x, double lo, double hi) {
+  const V l = splat<V>(lo), h = splat<V>(hi);
+  if constexpr (is_f32<V> && sizeof(V) == 64)
+    return _mm512_maskz_min_ps(0xffff, h, _mm512_maskz_max_ps(0xffff, l, x));
+  else if constexpr (is_f32<V>)
+    return _mm256_min_ps(h, _mm256_max_ps(l, x));
+  else if constexpr (sizeof(V) == 64)
+    return _mm512_maskz_min_pd(0xff, h, _mm512_maskz_max_pd(0xff, l, x));
+  else
+    return _mm256_min_pd(h, _mm256_max_pd(l, x));
 }
 
 // ---- exp / expm1 (Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, as in fdlibm e_exp.c) ----
@@ -108,6 +156,7 @@ constexpr double kLn2Lo = 1.90821492927058770002e-10;
 
 // Returns n and sets r with x = n ln2 + r.
 template <class V>
+  requires(!is_f32<V>)
 inline mask_t<V> reduce_ln2(V x, V& r) {
   const V z = vfma(x, splat<V>(kInvLn2), splat<V>(kShifter));
   const V n = z - kShifter;
@@ -117,6 +166,7 @@ inline mask_t<V> reduce_ln2(V x, V& r) {
 
 // expm1(r) for |r| <= ln2/2: Taylor series to degree 13 (truncation < 5e-18 relative).
 template <class V>
+  requires(!is_f32<V>)
 inline V expm1_small(V r) {
   const V q = poly(r, inv_fact(2), inv_fact(3), inv_fact(4), inv_fact(5), inv_fact(6), inv_fact(7),
                    inv_fact(8), inv_fact(9), inv_fact(10), inv_fact(11), inv_fact(12), inv_fact(13));
@@ -124,19 +174,17 @@ inline V expm1_small(V r) {
 }
 
 template <class V>
+  requires(!is_f32<V>)
 inline V vexp(V x) {
-  // Clamped so 2^n splits into two normal factors (subnormal results round once, in the last
-  // product); the clamps are beyond the overflow/underflow thresholds. NaN passes the compares.
-  x = select(x < -746.0, splat<V>(-746.0), x);
-  x = select(x > 710.0, splat<V>(710.0), x);
+  // The clamps are beyond the overflow/underflow thresholds and keep 2^n within times_pow2's range.
   V r;
-  const mask_t<V> n = reduce_ln2(x, r);
-  const mask_t<V> n1 = n >> 1;
-  return (expm1_small(r) + 1.0) * pow2<V>(n1) * pow2<V>(n - n1);
+  const mask_t<V> n = reduce_ln2(vclamp(x, -746.0, 710.0), r);
+  return times_pow2(expm1_small(r) + 1.0, n);
 }
 
 // expm1(x) for x <= 0: 2^n (1 + p) - 1 = 2^n p + (2^n - 1), with 2^n - 1 exact.
 template <class V>
+  requires(!is_f32<V>)
 inline V vexpm1_nonpos(V x) {
   x = select(x < -40.0, splat<V>(-40.0), x);  // expm1 rounds to -1 below -38
   V r;
@@ -147,6 +195,7 @@ inline V vexpm1_nonpos(V x) {
 // ---- log / log1p (fdlibm e_log.c: x = 2^k m, m in [sqrt(1/2), sqrt(2)), s = f / (2 + f)) ----
 
 template <class V>
+  requires(!is_f32<V>)
 inline V vlog(V x) {
   using I = mask_t<V>;
   const I tiny = x < 0x1p-1022;  // subnormals (and non-positive x, handled below) are scaled up
@@ -170,6 +219,7 @@ inline V vlog(V x) {
 }
 
 template <class V>
+  requires(!is_f32<V>)
 inline V vlog1p(V x) {
   // Kahan's form log(u) * x / (u - 1), u = 1 + x: the ratio cancels the rounding error of u.
   const V u = x + 1.0;
@@ -177,26 +227,131 @@ inline V vlog1p(V x) {
   return select((u == 1.0) | (x == INFINITY), x, res);
 }
 
+// ---- float32 forms (float lanes): the same algorithms sized for float32 ----
+// Reductions are exact (Cody-Waite constants with few bits, FMA), so the error is the polynomial's
+// and the final roundings': measured bounds are in cpp/tests/kernels_test.cpp.
+
+// Returns n and sets r with x = n ln2 + r, |r| <= ln2/2, exactly: n has at most 8 bits and
+// kLn2HiF 9, so n kLn2HiF and x - n kLn2HiF are exact; the FMA with the low part rounds once.
+template <class V>
+  requires is_f32<V>
+inline mask_t<V> reduce_ln2(V x, V& r) {
+  constexpr float kShifterF = 0x1.8p23f, kLn2HiF = 0.693359375f, kLn2LoF = -2.12194440e-4f;
+  const V z = vfma(x, splat<V>(1.44269504f), splat<V>(kShifterF));
+  const V n = z - kShifterF;
+  r = vfma(n, splat<V>(-kLn2LoF), vfma(n, splat<V>(-kLn2HiF), x));
+  return (mask_t<V>)z - (mask_t<V>)splat<V>(kShifterF);
+}
+
+template <class V>
+  requires is_f32<V>
+inline V vexp(V x) {
+  // Beyond the clamps the result is 0 or inf.
+  V r;
+  const mask_t<V> n = reduce_ln2(vclamp(x, -104.0, 89.0), r);
+  // 1 + r + r^2 q with the rounding error of 1 + r recovered exactly (Fast2Sum, 1 >= |r|): one
+  // rounding of the sum instead of two.
+  const V q = poly(r, inv_fact(2), inv_fact(3), inv_fact(4), inv_fact(5), inv_fact(6), inv_fact(7));
+  const V hi = 1.0f + r, lo = (1.0f - hi) + r;
+  return times_pow2(hi + vfma(r * r, q, lo), n);
+}
+
+// log(2^k (1 + f)) + c for f in [sqrt(1/2) - 1, sqrt(2) - 1) and a small correction c, as
+// FreeBSD's e_logf.c (s = f / (2 + f), R(s^2) accurate to 2^-34).
+template <class V>
+inline V log_core_f32(mask_t<V> k, V f, V c) {
+  const V hfsq = 0.5f * f * f, s = f / (f + 2.0f), z = s * s, w = z * z;
+  const V t1 = w * poly(w, 0xccce13.0p-25, 0xf89e26.0p-26);
+  const V t2 = z * poly(w, 0xaaaaaa.0p-24, 0x91e9ee.0p-25);
+  const V dk = __builtin_convertvector(k, V);
+  constexpr float kLn2HiF = 6.9313812256e-01f, kLn2LoF = 9.0580006145e-06f;  // kLn2HiF: 16 bits
+  return vfma(dk, splat<V>(kLn2HiF), f - (hfsq - vfma(s, hfsq + t1 + t2, vfma(dk, splat<V>(kLn2LoF), c))));
+}
+
+// x = 2^k (1 + f) as in the float64 form (subnormals scaled by 2^25 first).
+template <class V>
+inline mask_t<V> split_exponent_f32(V x, V& f) {
+  using I = mask_t<V>;
+  using U = vec_t<uint32_t, sizeof(V)>;
+  const I tiny = x < 0x1p-126f;
+  const V xs = select(tiny, x * 0x1p25f, x);
+  const I ix = (I)xs;
+  const I tmp = (I)((U)ix - 0x3f3504f3u);  // bits of sqrt(1/2); unsigned: lanes of x <= 0 wrap
+  f = (V)((U)ix - (U)(tmp & int32_t(0xff800000u))) - 1.0f;
+  return (tmp >> 23) - (tiny & 25);
+}
+
+template <class V>
+  requires is_f32<V>
+inline V vlog(V x) {
+  V f;
+  const mask_t<V> k = split_exponent_f32(x, f);
+  const V res = log_core_f32(k, f, V{});
+  const V special = select(x == 0, splat<V>(-INFINITY), select(x < 0, splat<V>(NAN), x));
+  return select((x > 0) & (x < INFINITY), res, special);
+}
+
+template <class V>
+  requires is_f32<V>
+inline V vlog1p(V x) {
+  // log(u) for u = 1 + x plus the rounding error of u, c = (1 + x - u) / u, as FreeBSD's
+  // s_log1pf.c; the numerator is exact: u - 1 is exact for u < 2, u - x for u >= 2 (Sterbenz).
+  const V u = x + 1.0f;
+  V f;
+  const mask_t<V> k = split_exponent_f32(u, f);
+  const V c = select(u < 2.0f, x - (u - 1.0f), 1.0f - (u - x)) / u;
+  const V res = log_core_f32(k, f, c);
+  // log1p(-1) = -inf, x < -1 gives NaN, +inf and NaN pass, |x| < 2^-25 gives x.
+  const V special = select(u == 0, splat<V>(-INFINITY), select(u < 0, splat<V>(NAN), x));
+  return select((u > 0) & (u < INFINITY) & (u != 1.0f), res, special);
+}
+
+template <class V>
+  requires is_f32<V>
+inline V vtanh(V x) {
+  // |x| < 0.625: tanh x = x + x^3 P(x^2), P a least-squares fit (relative error 3e-9); beyond,
+  // 1 - 2 / (exp(2|x|) + 1), whose subtraction loses nothing there (the result is above 0.55).
+  // Evaluated at |x|, the sign copied last (so tanh(-0) = -0).
+  const V ax = vabs(x), x2 = x * x;
+  const V small = vfma(ax * x2,
+                       poly(x2, -0x1.555554p-2, 0x1.11106ep-3, -0x1.b9f002p-5, 0x1.63992cp-6, -0x1.0c31ecp-7,
+                            0x1.19abf0p-9),
+                       ax);
+  const V large = 1.0f - 2.0f / (vexp(ax + ax) + 1.0f);
+  return (V)((mask_t<V>)select(ax < 0.625f, small, large) | ((mask_t<V>)x & (mask_t<V>)splat<V>(-0.0)));
+}
+
 // ---- Activations (same formulas and special values as the scalar forms) ----
 
 template <class V>
-inline V vabs(V x) {
-  return (V)((mask_t<V>)x & INT64_MAX);
-}
-
-template <class V>
+  requires(!is_f32<V>)
 inline V vsigmoid(V x) {
   const V e = vexp(-vabs(x));
-  return select(x >= 0.0, splat<V>(1.0), e) / (e + 1.0);
+  return select(x >= 0, splat<V>(1.0), e) / (e + 1);
 }
 
+// num / (1 + e) with num = 1 or e, e = exp(-|x|) in (0, 1]: 1 + e = hi + lo exactly (Fast2Sum)
+// and one correction step with the exact residual num - q (hi + lo), so the quotient is rounded
+// about once (plain float32 division and sum would add two roundings to exp's error).
+template <class V>
+  requires is_f32<V>
+inline V vsigmoid(V x) {
+  const V e = vexp(-vabs(x));
+  const V num = select(x >= 0, splat<V>(1.0), e);
+  const V hi = 1.0f + e, lo = (1.0f - hi) + e;
+  const V inv = 1.0f / hi, q = num * inv;
+  return vfma(vfma(-q, hi, num) - q * lo, inv, q);
+}
+
+// Shared by both precisions: the float32 exp/log1p make it accurate to the stated bound.
 template <class V>
 inline V vsoftplus(V x) {
   // max(x, 0) propagating NaN, as std::max(x, 0) does.
-  return select(x < 0.0, V{}, x) + vlog1p(vexp(-vabs(x)));
+  return select(x < 0, V{}, x) + vlog1p(vexp(-vabs(x)));
 }
 
 template <class V>
+  requires(!is_f32<V>)
 inline V vtanh(V x) {
   // tanh|x| = -t / (t + 2) with t = expm1(-2|x|): no overflow and no cancellation near 0.
   const V t = vexpm1_nonpos(-2.0 * vabs(x));
@@ -312,7 +467,8 @@ inline void stream_values(uint64_t seed, uint64_t block, V (&out)[4]) {
   }
 }
 
-// ---- Loads and stores of L elements of T as float64 lanes; count < L touches only count ----
+// ---- Loads and stores of L elements of T as lanes of V (converted if the types differ); count < L
+// touches only count ----
 
 template <class V, class T>
 inline V load(const T* p, int64_t count) {
@@ -322,7 +478,7 @@ inline V load(const T* p, int64_t count) {
     std::memcpy(&s, p, sizeof(S));
   else
     std::memcpy(&s, p, size_t(count) * sizeof(T));
-  if constexpr (sizeof(T) == 8)
+  if constexpr (std::is_same_v<T, elem_t<V>>)
     return s;
   else
     return __builtin_convertvector(s, V);
@@ -332,7 +488,7 @@ template <class V, class T>
 inline void store(T* p, V v, int64_t count) {
   using S = vec_t<T, lanes<V> * sizeof(T)>;
   S s;
-  if constexpr (sizeof(T) == 8)
+  if constexpr (std::is_same_v<T, elem_t<V>>)
     s = v;
   else
     s = __builtin_convertvector(v, S);
@@ -342,10 +498,13 @@ inline void store(T* p, V v, int64_t count) {
     std::memcpy(p, &s, size_t(count) * sizeof(T));
 }
 
-// Calls f(i, count) for i = 0, L, 2L, ... < n with count = min(L, n - i).
+// Calls f(i, count) for i = 0, L, 2L, ... < n with count = min(L, n - i). The full vectors get
+// their own loop so that, once f is inlined, their loads and stores are plain vector moves.
 template <class V, class F>
 inline void for_each_vector(int64_t n, F f) {
-  for (int64_t i = 0; i < n; i += lanes<V>) f(i, std::min<int64_t>(lanes<V>, n - i));
+  int64_t i = 0;
+  for (; i + lanes<V> <= n; i += lanes<V>) f(i, lanes<V>);
+  if (i < n) f(i, n - i);
 }
 
 // Calls f(i, z, count) for the n elements of a draw starting at block `first`, one vector at a time.

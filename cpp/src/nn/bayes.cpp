@@ -141,15 +141,22 @@ void BayesLinear::init_from(const Linear& lin) {
 }
 
 Tensor BayesLinear::forward(const Tensor& x) {
-  const Tensor& b_mu = param("bias_mu");
-  if (!sampling()) return linear(x, param("weight_mu"), b_mu);
-  return linear(x, sample_gaussian(param("weight_mu"), param("weight_rho")),
-                b_mu.defined() ? sample_gaussian(b_mu, param("bias_rho")) : Tensor());
+  const Tensor &w_mu = param("weight_mu"), &w_rho = param("weight_rho"), &b_mu = param("bias_mu");
+  if (!sampling()) return linear(x, w_mu, b_mu);
+  // The weight is drawn before the bias: the order of the random stream.
+  const Tensor w =
+      with_weight_kl([&](const Tensor& pm, const Tensor& ps) { return sample_gaussian_kl(w_mu, w_rho, pm, ps); },
+                     [&] { return sample_gaussian(w_mu, w_rho); });
+  return linear(x, w, b_mu.defined() ? sample_gaussian(b_mu, param("bias_rho")) : Tensor());
 }
 
 Tensor BayesLinearLRT::forward(const Tensor& x) {
-  if (!sampling()) return linear(x, param("weight_mu"), param("bias_mu"));
-  return linear_lrt(x, param("weight_mu"), param("weight_rho"), param("bias_mu"), param("bias_rho"));
+  const Tensor &w_mu = param("weight_mu"), &w_rho = param("weight_rho"), &b_mu = param("bias_mu"),
+               &b_rho = param("bias_rho");
+  if (!sampling()) return linear(x, w_mu, b_mu);
+  return with_weight_kl(
+      [&](const Tensor& pm, const Tensor& ps) { return linear_lrt_kl(x, w_mu, w_rho, b_mu, b_rho, pm, ps); },
+      [&] { return linear_lrt(x, w_mu, w_rho, b_mu, b_rho); });
 }
 
 namespace {
@@ -160,9 +167,47 @@ std::shared_ptr<NormalPrior> prior_of(const Module& m, const char* name) {
 }
 }  // namespace
 
+BayesLinear::StateKey BayesLinear::weight_state() const {
+  StateKey key;
+  auto add = [&key](const Tensor& t) { key.emplace_back(t.storage().get(), t.storage()->version()); };
+  add(param("weight_mu"));
+  add(param("weight_rho"));
+  const auto wp = prior_of(*this, "weight_prior");
+  key.emplace_back(wp.get(), 0);
+  for (const auto& [name, t] : wp->named_parameters()) add(t);
+  for (const auto& [name, t] : wp->named_buffers()) add(t);
+  return key;
+}
+
+Tensor BayesLinear::with_weight_kl(const std::function<PosteriorSample(const Tensor&, const Tensor&)>& fused,
+                                   const std::function<Tensor()>& plain) {
+  const Tensor &mu = param("weight_mu"), &rho = param("weight_rho");
+  // Without a graph the cache stays as it is: a KL it holds is still that of the current state.
+  if (!needs_graph({&mu, &rho})) return plain();
+  const auto wp = prior_of(*this, "weight_prior");
+  PosteriorSample s = fused(wp->mean(), wp->std());
+  StateKey state = weight_state();
+  std::lock_guard lock(weight_kl_mutex_);
+  weight_kl_ = s.kl;
+  weight_kl_state_ = std::move(state);
+  return s.sample;
+}
+
+Tensor BayesLinear::cached_weight_kl() const {
+  if (!grad_enabled()) return Tensor();
+  const StateKey state = weight_state();
+  std::lock_guard lock(weight_kl_mutex_);
+  if (!weight_kl_.defined() || state != weight_kl_state_) return Tensor();
+  // Unusable once a backward has passed through the KL or the weight sample (their shared node).
+  const auto& fn = weight_kl_.grad_fn();
+  if (!fn || fn->released() || fn->next()[0].fn->released()) return Tensor();
+  return weight_kl_;
+}
+
 Tensor BayesLinear::kl() const {
   const auto wp = prior_of(*this, "weight_prior");
-  Tensor k = kl_normal(param("weight_mu"), param("weight_rho"), wp->mean(), wp->std());
+  Tensor k = cached_weight_kl();
+  if (!k.defined()) k = kl_normal(param("weight_mu"), param("weight_rho"), wp->mean(), wp->std());
   if (param("bias_mu").defined()) {
     const auto bp = prior_of(*this, "bias_prior");
     k = k + kl_normal(param("bias_mu"), param("bias_rho"), bp->mean(), bp->std());

@@ -152,7 +152,7 @@ Tensor relu(const Tensor& x) {
   Tensor y = unary_kernel(Unary::relu, x);
   record("relu", y, {x}, [y = Saved(y)](const Tensor& g, const NeedsGrad&) {
     const Tensor yv = y.get();
-    return grads{where(compare(yv, scalar_like(yv, 0.0), Compare::gt), g, scalar_like(g, 0.0))};
+    return grads{binary_kernel(Binary::relu_grad, to_dtype(g, yv.dtype()), yv, "relu")};
   });
   return y;
 }

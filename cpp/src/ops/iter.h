@@ -2,6 +2,8 @@
 // parallel chunking. No autograd here: ops call these on data and record their own vjps.
 #pragma once
 
+#include <omp.h>
+
 #include <array>
 #include <cstdint>
 
@@ -68,6 +70,22 @@ void parallel_chunks(int64_t n, F&& f) {
   const int64_t chunks = (n + kParallelGrain - 1) / kParallelGrain;
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < chunks; ++c) f(c * kParallelGrain, std::min(n, (c + 1) * kParallelGrain));
+}
+
+// Calls f(begin, end) over row ranges of [0, rows) (rows of n elements), one range per thread
+// when the work is large; a row is never split, so per-row results do not depend on the threads.
+template <class F>
+void parallel_rows(int64_t rows, int64_t n, F&& f) {
+  if (rows * n < kParallelGrain || rows < 2) {
+    if (rows > 0) f(int64_t{0}, rows);
+    return;
+  }
+#pragma omp parallel
+  {
+    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
+    if (r1 > r0) f(r0, r1);
+  }
 }
 
 // Copies src (broadcast to dst's shape, any strides, any dtype) into dst's memory.

@@ -1,6 +1,5 @@
 // Neural-network functions: softmax, log_softmax, losses, dropout.
 #include <cmath>
-#include <limits>
 #include <numbers>
 
 #include "cpu/kernels.h"
@@ -37,43 +36,6 @@ Reduction reduction_from_string(const std::string& s) {
 
 namespace {
 
-// Softmax or log-softmax of each contiguous row of length n in one pass per row, through the
-// vectorized exp kernel; shifting by the row maximum keeps exp from overflowing.
-template <class T>
-void softmax_rows(const T* in, T* out, int64_t rows, int64_t n, bool log) {
-  const auto exp_fn = cpu::unary_fn<T>(cpu::kernels());
-#pragma omp parallel for schedule(static) if (rows * n >= detail::kParallelGrain && rows > 1)
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* x = in + r * n;
-    T* y = out + r * n;
-    // The maximum and a NaN flag as two simd reductions (a NaN anywhere makes the row NaN).
-    T m = x[0];
-    bool nan = false;
-#pragma omp simd reduction(max : m) reduction(| : nan)
-    for (int64_t i = 0; i < n; ++i) {
-      m = std::max(m, x[i]);
-      nan |= x[i] != x[i];
-    }
-    // As logsumexp: an infinite maximum shifts by 0, which is exact and avoids inf - inf.
-    const T shift = nan ? x[0] + std::numeric_limits<T>::quiet_NaN() : (log && std::isinf(m) ? T(0) : m);
-#pragma omp simd
-    for (int64_t i = 0; i < n; ++i) y[i] = x[i] - shift;
-    exp_fn(cpu::Unary::exp, y, y, n);
-    double total = 0;
-#pragma omp simd reduction(+ : total)
-    for (int64_t i = 0; i < n; ++i) total += static_cast<double>(y[i]);
-    const T sum_t = static_cast<T>(total);
-    if (log) {
-      const T lse = std::log(sum_t) + shift;
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] - lse;
-    } else {
-#pragma omp simd
-      for (int64_t i = 0; i < n; ++i) y[i] /= sum_t;
-    }
-  }
-}
-
 // The fused kernel for the common case (last dimension of a contiguous tensor), else ops.
 Tensor softmax_forward(const Tensor& x, int64_t dim, bool log) {
   if (dim == x.dim() - 1 && x.is_contiguous() && x.numel() > 0) {
@@ -81,7 +43,10 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, bool log) {
     const int64_t n = x.shape()[dim];
     dispatch_dtype(x.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      softmax_rows(x.data<T>(), y.data<T>(), x.numel() / n, n, log);
+      const auto fn = cpu::reduce_kernels<T>(cpu::kernels()).softmax;
+      const T* in = x.data<T>();
+      T* out = y.data<T>();
+      detail::parallel_rows(x.numel() / n, n, [&](int64_t r0, int64_t r1) { fn(in + r0 * n, out + r0 * n, r1 - r0, n, log); });
     });
     return y;
   }

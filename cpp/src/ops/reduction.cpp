@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cpu/kernels.h"
 #include "ops/iter.h"
 #include "varbayes/ops.h"
 
@@ -11,7 +12,7 @@ namespace varbayes {
 namespace {
 
 using grads = std::vector<Tensor>;
-enum class Kind { sum, max, min };
+using cpu::Reduce;
 
 // Sorted unique wrapped dims; empty input means all dims.
 std::vector<int64_t> normalize_dims(const Tensor& x, std::vector<int64_t> dims, const char* op) {
@@ -37,66 +38,32 @@ Shape reduced_shape(const Shape& shape, const std::vector<int64_t>& dims, bool k
   return out;
 }
 
-// Folds v into a running extreme; NaN wins, as in NumPy (once NaN, it stays).
-template <class T>
-inline T fold_extreme(T best, T v, Kind kind) {
-  return (v != v || (kind == Kind::max ? v > best : v < best)) ? v : best;
-}
-
 // Reduces the leading `rows` rows of a contiguous (rows, cols) array column-wise (e.g. a bias
-// gradient over the batch): whole rows are accumulated, so no transposed copy is needed.
+// gradient over the batch), in parallel over blocks of columns.
 template <class T>
-void reduce_columns(const T* in, int64_t rows, int64_t cols, T* out, Kind kind) {
-  constexpr int64_t kBlock = 512;  // columns per accumulator block: stays in L1
+void reduce_columns(const T* in, int64_t rows, int64_t cols, T* out, Reduce kind) {
+  const auto fn = cpu::reduce_kernels<T>(cpu::kernels()).columns;
+  constexpr int64_t kBlock = 256;  // columns per task
   const int64_t blocks = (cols + kBlock - 1) / kBlock;
 #pragma omp parallel for schedule(static) if (rows * cols >= detail::kParallelGrain && blocks > 1)
-  for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t j0 = b * kBlock, n = std::min(kBlock, cols - j0);
-    double acc[kBlock];
-    T best[kBlock];
-    for (int64_t j = 0; j < n; ++j) {
-      acc[j] = 0.0;
-      best[j] = in[j0 + j];
-    }
-    for (int64_t i = 0; i < rows; ++i) {
-      const T* row = in + i * cols + j0;
-      if (kind == Kind::sum) {
-        for (int64_t j = 0; j < n; ++j) acc[j] += static_cast<double>(row[j]);
-      } else {
-        for (int64_t j = 0; j < n; ++j) best[j] = fold_extreme(best[j], row[j], kind);
-      }
-    }
-    for (int64_t j = 0; j < n; ++j) out[j0 + j] = kind == Kind::sum ? static_cast<T>(acc[j]) : best[j];
-  }
+  for (int64_t b = 0; b < blocks; ++b)
+    fn(kind, in + b * kBlock, rows, std::min(kBlock, cols - b * kBlock), cols, out + b * kBlock);
 }
 
-// Reduces each of `rows` contiguous rows of length n.
+// Reduces each of `rows` contiguous rows of length n, in parallel over rows.
 template <class T>
-void reduce_rows(const T* in, int64_t rows, int64_t n, T* out, Kind kind) {
-#pragma omp parallel for schedule(static) if (rows * n >= detail::kParallelGrain && rows > 1)
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* p = in + r * n;
-    if (kind == Kind::sum) {
-      // Float32 sums accumulate in double for accuracy; simd lets the compiler reassociate.
-      double acc = 0;
-#pragma omp simd reduction(+ : acc)
-      for (int64_t i = 0; i < n; ++i) acc += static_cast<double>(p[i]);
-      out[r] = static_cast<T>(acc);
-    } else {
-      T best = p[0];
-      for (int64_t i = 1; i < n; ++i) best = fold_extreme(best, p[i], kind);
-      out[r] = best;
-    }
-  }
+void reduce_rows(const T* in, int64_t rows, int64_t n, T* out, Reduce kind) {
+  const auto fn = cpu::reduce_kernels<T>(cpu::kernels()).rows;
+  detail::parallel_rows(rows, n, [&](int64_t r0, int64_t r1) { fn(kind, in + r0 * n, r1 - r0, n, out + r0); });
 }
 
 // Raw reduction over `dims`. Leading dims of a contiguous tensor are reduced column-wise in
 // place; otherwise the kept dims (in order) form the output rows and the reduced dims are moved
 // last (a copy only when the layout needs one) and reduced per row.
-Tensor reduce_raw(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, Kind kind, const char* op) {
+Tensor reduce_raw(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, Reduce kind, const char* op) {
   int64_t count = 1;
   for (int64_t d : dims) count *= x.shape()[d];
-  if (count == 0 && kind != Kind::sum)
+  if (count == 0 && kind != Reduce::sum)
     fail<ValueError>(op, ": cannot reduce over an empty dimension (shape ", shape_str(x.shape()), ")");
   Tensor out = empty(reduced_shape(x.shape(), dims, keepdim), x.dtype());
   bool leading = x.is_contiguous() && !dims.empty() && static_cast<int64_t>(dims.size()) < x.dim();
@@ -130,7 +97,7 @@ Tensor expand_back(const Tensor& g, const Shape& xshape, const std::vector<int64
   return expand(reshape(g, reduced_shape(xshape, dims, true)), xshape);
 }
 
-Tensor extremum(const Tensor& x, std::vector<int64_t> dims0, bool keepdim, Kind kind, const char* op) {
+Tensor extremum(const Tensor& x, std::vector<int64_t> dims0, bool keepdim, Reduce kind, const char* op) {
   const auto dims = normalize_dims(x, std::move(dims0), op);
   Tensor y = reduce_raw(x, dims, keepdim, kind, op);
   record(op, y, {x}, [x = Saved(x), y = Saved(y), dims](const Tensor& g, const NeedsGrad&) {
@@ -147,7 +114,7 @@ Tensor extremum(const Tensor& x, std::vector<int64_t> dims0, bool keepdim, Kind 
 
 Tensor sum(const Tensor& x, std::vector<int64_t> dims0, bool keepdim) {
   const auto dims = normalize_dims(x, std::move(dims0), "sum");
-  Tensor y = reduce_raw(x, dims, keepdim, Kind::sum, "sum");
+  Tensor y = reduce_raw(x, dims, keepdim, Reduce::sum, "sum");
   record("sum", y, {x}, [shape = x.shape(), dims](const Tensor& g, const NeedsGrad&) {
     return grads{expand_back(g, shape, dims)};
   });
@@ -173,16 +140,32 @@ Tensor var(const Tensor& x, std::vector<int64_t> dims0, int64_t correction, bool
 }
 
 Tensor max(const Tensor& x, std::vector<int64_t> dims, bool keepdim) {
-  return extremum(x, std::move(dims), keepdim, Kind::max, "max");
+  return extremum(x, std::move(dims), keepdim, Reduce::max, "max");
 }
 
 Tensor min(const Tensor& x, std::vector<int64_t> dims, bool keepdim) {
-  return extremum(x, std::move(dims), keepdim, Kind::min, "min");
+  return extremum(x, std::move(dims), keepdim, Reduce::min, "min");
 }
 
 Tensor logsumexp(const Tensor& x, std::vector<int64_t> dims0, bool keepdim) {
   const auto dims = normalize_dims(x, std::move(dims0), "logsumexp");
-  Tensor m = reduce_raw(x.detach(), dims, true, Kind::max, "logsumexp");
+  if (dims.size() == 1 && dims[0] == x.dim() - 1 && x.is_contiguous() && x.numel() > 0) {
+    // The last dimension of a contiguous tensor: one fused kernel pass per row.
+    const int64_t n = x.shape().back();
+    Tensor r = empty(reduced_shape(x.shape(), dims, true), x.dtype());
+    dispatch_dtype(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const auto fn = cpu::reduce_kernels<T>(cpu::kernels()).logsumexp;
+      const T* in = x.data<T>();
+      T* out = r.data<T>();
+      detail::parallel_rows(r.numel(), n, [&](int64_t r0, int64_t r1) { fn(in + r0 * n, r1 - r0, n, out + r0); });
+    });
+    record("logsumexp", r, {x}, [x = Saved(x), r = Saved(r)](const Tensor& g, const NeedsGrad&) {
+      return grads{exp(x.get() - r.get()) * g};  // softmax(x) g
+    });
+    return keepdim ? r : reshape(r, reduced_shape(x.shape(), dims, false));
+  }
+  Tensor m = reduce_raw(x.detach(), dims, true, Reduce::max, "logsumexp");
   // An infinite maximum would give inf - inf; shifting by 0 there keeps the exact answer.
   m = where(compare(abs(m), scalar_tensor(INFINITY, m.dtype()), Compare::eq), scalar_tensor(0.0, m.dtype()), m);
   const Tensor r = log(sum(exp(x - m), dims, true)) + m;

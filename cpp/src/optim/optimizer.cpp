@@ -40,8 +40,9 @@ void Optimizer::add_param_group(ParamGroup group) {
 void Optimizer::validate(const Options& o) const {
   const double lr = opt(o, "lr");
   if (!(lr >= 0) || !std::isfinite(lr)) fail<ValueError>(type_name(), ": invalid learning rate ", lr);
-  const double wd = opt(o, "weight_decay");
-  if (!(wd >= 0)) fail<ValueError>(type_name(), ": invalid weight_decay ", wd);
+  // SGLD has no weight decay (its Gaussian prior plays that part).
+  const auto wd = o.find("weight_decay");
+  if (wd != o.end() && !(wd->second >= 0)) fail<ValueError>(type_name(), ": invalid weight_decay ", wd->second);
 }
 
 void Optimizer::zero_grad(bool set_to_none) {

@@ -2,7 +2,8 @@
 
 Each schedule is a closed form lr(t) of its step counter t, applied to every parameter group
 relative to the group's initial lr. StepLR, ExponentialLR and CosineAnnealingLR follow PyTorch's
-semantics; WarmupCosine is the schedule of the NCSM study (linear warmup, cosine decay to a floor).
+semantics; WarmupCosine is the schedule of the NCSM study (linear warmup, cosine decay to a floor);
+CyclicalLR is the cyclical step size of cyclical SG-MCMC, for vb.optim.SGLD.
 """
 
 from __future__ import annotations
@@ -167,4 +168,52 @@ class CosineAnnealingLR(LRScheduler):
         return self.eta_min + (base_lr - self.eta_min) * 0.5 * (1.0 + math.cos(math.pi * t / self.T_max))
 
 
-__all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "StepLR", "WarmupCosine"]
+class CyclicalLR(LRScheduler):
+    """The cyclical cosine step size of cSG-MCMC (Zhang et al. 2020), restarting every
+    ``cycle_steps`` steps: with r = (t mod cycle_steps) / cycle_steps,
+
+    lr(t) = min_lr + (lr - min_lr) * (1 + cos(pi * r)) / 2.
+
+    With ``exploration = beta > 0`` (an SGLD optimizer only), the first beta of each cycle is the
+    exploration stage: the groups' temperature is 0 there (noise-free steps towards a mode) and
+    back to its initial value in the sampling stage; ``sampling`` says which stage step t is in,
+    and samples should be collected only while it is True.
+    """
+
+    _settings = ("cycle_steps", "min_lr", "exploration", "base_temperatures")
+
+    def __init__(
+        self, optimizer: Optimizer, cycle_steps: int, min_lr: float = 0.0, exploration: float = 0.0
+    ) -> None:
+        _check_positive_int("cycle_steps", cycle_steps)
+        if not min_lr >= 0:
+            raise ValueError(f"min_lr must be non-negative, got {min_lr}")
+        if not 0 <= exploration < 1:
+            raise ValueError(f"exploration must be in [0, 1), got {exploration}")
+        groups = optimizer.param_groups
+        if exploration > 0 and not all("temperature" in g for g in groups):
+            raise ValueError("exploration needs an optimizer with a temperature (vb.optim.SGLD)")
+        self.cycle_steps, self.min_lr, self.exploration = cycle_steps, min_lr, exploration
+        self.base_temperatures = [g["temperature"] if "temperature" in g else None for g in groups]
+        super().__init__(optimizer)
+
+    @property
+    def sampling(self) -> bool:
+        """True when the current step is in the sampling stage of its cycle."""
+        return self._phase(self.last_epoch) >= self.exploration
+
+    def _phase(self, t: int) -> float:
+        return (t % self.cycle_steps) / self.cycle_steps
+
+    def lr_at(self, base_lr: float, t: int) -> float:
+        return self.min_lr + (base_lr - self.min_lr) * 0.5 * (1.0 + math.cos(math.pi * self._phase(t)))
+
+    def _apply(self) -> None:
+        super()._apply()
+        if self.exploration > 0:
+            sampling = self.sampling
+            for group, temperature in zip(self.optimizer.param_groups, self.base_temperatures, strict=True):
+                group["temperature"] = temperature if sampling else 0.0
+
+
+__all__ = ["CosineAnnealingLR", "CyclicalLR", "ExponentialLR", "LRScheduler", "StepLR", "WarmupCosine"]
