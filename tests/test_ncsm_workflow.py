@@ -8,11 +8,21 @@ import numpy as np
 import pytest
 
 from varbayes.__main__ import main
+from varbayes.infer import SampleBank
 from varbayes.ncsm import load_table
-from varbayes.ncsm.model import NCSMConfig, NCSMExtrapolator
+from varbayes.ncsm.model import PRIORS, NCSMConfig, NCSMExtrapolator
 from varbayes.ncsm.report import extrapolate, resolve_table
 
-FAST = {"epochs": 300, "ensemble_epochs": 200, "ensemble_size": 2, "n_samples": 30, "patience": 100}
+FAST = {
+    "epochs": 300,
+    "ensemble_epochs": 200,
+    "ensemble_size": 2,
+    "n_samples": 30,
+    "patience": 100,
+    "sgld_steps": 1500,
+    "sgld_burn_in": 500,
+    "sgld_thin": 20,
+}
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +90,9 @@ def test_rows_above_the_training_nmax_change_nothing(he4, tmp_path: Path) -> Non
     assert full["converged"] == short["converged"] | {"definition": full["converged"]["definition"]}
 
 
-def test_same_seed_same_result_and_save_load_round_trip(he4, tmp_path: Path) -> None:
-    cfg = dict(prior="trainable", seed=3, **FAST)
+@pytest.mark.parametrize("prior", ["trainable", "sgld"])
+def test_same_seed_same_result_and_save_load_round_trip(he4, tmp_path: Path, prior: str) -> None:
+    cfg = dict(prior=prior, seed=3, **FAST)
     a = NCSMExtrapolator(NCSMConfig(**cfg)).fit(he4, 6)
     b = NCSMExtrapolator(NCSMConfig(**cfg)).fit(he4, 6)
     nmax, hw = np.full(5, 8), np.linspace(10, 30, 5)
@@ -99,10 +110,20 @@ def test_same_seed_same_result_and_save_load_round_trip(he4, tmp_path: Path) -> 
 
 
 def test_every_prior_trains_and_reports(he4) -> None:
-    for prior in ("fixed", "trainable", "ensemble"):
+    for prior in PRIORS:
         _, report = extrapolate(he4, prior, 6, [8], eval_hw=(15, 34), **FAST)
         m = report["metrics"]
         assert m["n_points"] > 0 and np.isfinite(m["rmse"]) and 0 <= m["coverage95"] <= 1
+
+
+def test_sgld_prior_samples_from_a_bank_and_reports_its_mixing(he4) -> None:
+    ex, report = extrapolate(he4, "sgld", 6, [8], **FAST)
+    assert isinstance(ex.model, SampleBank) and len(ex.model) == (1500 - 500) // 20
+    sgld = report["training"]["sgld"]
+    assert sgld["n_samples"] == len(ex.model) and sgld["min_ess"] > 0 and sgld["max_rhat"] > 0
+    # the spread over snapshots is epistemic: the snapshots differ, so it is positive
+    p = ex.predict(np.full(3, 10), np.array([15.0, 20.0, 25.0]))
+    assert np.all(p["epistemic_std"] > 0) and np.all(p["std"] > p["epistemic_std"])
 
 
 def test_bad_arguments_are_refused(he4) -> None:

@@ -38,7 +38,7 @@ def add_parser(sub: Any) -> None:
     cmds = ncsm.add_subparsers(dest="ncsm_command", required=True)
     for name, help_text in (
         ("fit", "fit one prior and report the extrapolation"),
-        ("compare", "fit the three priors and print a comparison table"),
+        ("compare", "fit every prior (the three variational ones and sgld) and print a comparison table"),
     ):
         p = cmds.add_parser(name, help=help_text)
         p.add_argument(

@@ -96,6 +96,15 @@ def extrapolate(
             "config": {k: v for k, v in asdict(ex.config).items() if k != "history"},
         },
     }
+    if ex.sgld_trace is not None:
+        d = ex.sgld_trace.diagnostics
+        report["training"]["sgld"] = {
+            "n_samples": len(ex.model),
+            "min_ess": d.min_ess if d else None,
+            "max_rhat": d.max_rhat if d else None,
+            "loss_ess": d.loss_ess if d else None,
+            "warnings": ex.sgld_warnings,
+        }
     return ex, report
 
 
