@@ -6,11 +6,12 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from varbayes import get_num_threads
 from varbayes.__main__ import main
-from varbayes.bench.vision import MODELS
+from varbayes.bench.vision import MODELS, VisionConfig, _VarbayesTrainer, kl_schedule, load_data
 
 SERIES = ("test_accuracy", "train_accuracy", "test_nll", "ece", "epoch_seconds")
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -68,6 +69,57 @@ def test_bench_vision(tmp_path: Path, shared_data: Path, dataset: str, name: str
         ours, theirs = result["models"]["deterministic"], result["models"]["deterministic"]["torch"]
         assert ours["test_accuracy"] == pytest.approx(theirs["test_accuracy"], abs=2 / 512)
         assert ours["test_nll"] == pytest.approx(theirs["test_nll"], rel=1e-3)
+
+
+def test_bench_vision_kl_anneal_and_val_split(tmp_path: Path, shared_data: Path) -> None:
+    options = ("--kl-weight", "0.5", "--kl-anneal-epochs", "2", "--val-split", "0.25")
+    result = _run(tmp_path, shared_data, "fashion-mnist", *options)
+    config = result["config"]
+    assert config["kl_weight"] == 0.5 and config["kl_anneal_epochs"] == 2 and config["val_split"] == 0.25
+    assert config["n_train"] == 384 and config["n_test"] == 128
+    assert "from 0 to 0.5 over the first 2.0 epochs" in config["objective"]
+    assert config["evaluated_on"].startswith("validation split: 128 training images held out")
+    for entry in result["models"].values():
+        _check_series(entry, 1)
+        assert sum(entry["final_reliability"]["counts"]) == 128
+
+
+def test_kl_schedule_rises_over_the_given_epochs() -> None:
+    # 1000 images in batches of 128 are 8 steps per epoch: 1.5 epochs of annealing are 12 steps.
+    schedule = kl_schedule(VisionConfig("fashion-mnist", kl_anneal_epochs=1.5), 1000)
+    assert [schedule.factor(step) for step in (0, 6, 12, 100)] == [0.0, 0.5, 1.0, 1.0]
+    assert kl_schedule(VisionConfig("fashion-mnist"), 1000).factor(0) == 1.0
+
+
+def test_trainer_uses_the_annealed_kl_weight() -> None:
+    # Two batches of 128 per epoch, annealed over one epoch: the second step (step 1) has beta = 0.5 * 1/2.
+    cfg = VisionConfig("fashion-mnist", hidden=8, kl_weight=0.5, kl_anneal_epochs=1)
+    trainer = _VarbayesTrainer("bayesian", cfg, 4, 256)
+    x, y = np.random.default_rng(0).random((256, 4), dtype=np.float32), np.arange(256) % 10
+    trainer.train_epoch(x, y, [np.arange(128), np.arange(128, 256)])
+    assert trainer.elbo.last["beta"] == 0.25 and trainer.elbo.last["kl"] > 0
+
+
+def test_val_split_holds_out_training_images(shared_data: Path) -> None:
+    base = VisionConfig("fashion-mnist", limit=200, data_dir=str(shared_data))
+    full, split = load_data(base), load_data(VisionConfig(**{**base.__dict__, "val_split": 0.2}))
+    assert len(split.x_test) == 40 and len(split.x_train) == 160
+    rows = {row.tobytes(): label for row, label in zip(full.x_train, full.y_train, strict=True)}
+    held_out = {row.tobytes() for row in split.x_test}
+    # Every validation image is a training image with its label, and none is also trained on.
+    assert all(rows[row.tobytes()] == label for row, label in zip(split.x_test, split.y_test, strict=True))
+    assert held_out.isdisjoint(row.tobytes() for row in split.x_train)
+    assert split.evaluated_on.startswith("validation split") and full.evaluated_on == "test set"
+
+
+@pytest.mark.parametrize(
+    "option",
+    [("--val-split", "1"), ("--val-split", "-0.1"), ("--kl-anneal-epochs", "-1"), ("--kl-weight", "nan")],
+)
+def test_bench_vision_rejects_bad_options(option: tuple[str, str], capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "vision", "--dataset", "fashion-mnist", *option])
+    assert exc.value.code == 2 and option[0] in capsys.readouterr().err
 
 
 def test_bench_vision_missing_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
