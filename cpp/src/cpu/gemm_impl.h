@@ -245,6 +245,8 @@ struct Gemm {
     if (g.K == 0 || work < kSmallWork || (g.M <= 2 && g.b_col_stride == 1)) return simple_gemm(g, false);
 
     const int nt = int(std::clamp<int64_t>(work / kWorkPerThread, 1, omp_get_max_threads()));
+    // One thread: no parallel region, whose team setup costs more than a small product.
+    if (nt == 1) return block(g, 0, g.M, 0, g.N);
     // Each thread owns a tm x tn grid cell of C (no shared K, so no reduction and results are
     // independent of the thread count); pick the grid with the least per-thread work, then the
     // smallest panel perimeter (packing traffic).

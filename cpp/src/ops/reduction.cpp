@@ -45,9 +45,13 @@ void reduce_columns(const T* in, int64_t rows, int64_t cols, T* out, Reduce kind
   const auto fn = cpu::reduce_kernels<T>(cpu::kernels()).columns;
   constexpr int64_t kBlock = 256;  // columns per task
   const int64_t blocks = (cols + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (rows * cols >= detail::kParallelGrain && blocks > 1)
-  for (int64_t b = 0; b < blocks; ++b)
-    fn(kind, in + b * kBlock, rows, std::min(kBlock, cols - b * kBlock), cols, out + b * kBlock);
+  auto block = [&](int64_t b) { fn(kind, in + b * kBlock, rows, std::min(kBlock, cols - b * kBlock), cols, out + b * kBlock); };
+  if (rows * cols >= detail::kParallelGrain && blocks > 1) {  // a branch: see for_each_run
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < blocks; ++b) block(b);
+  } else {
+    for (int64_t b = 0; b < blocks; ++b) block(b);
+  }
 }
 
 // Reduces each of `rows` contiguous rows of length n, in parallel over rows.
