@@ -206,11 +206,11 @@ def torch_workloads(
     det = mlp(nn.Linear, nn.Tanh, nn.Sequential, size.reg_dims)
     det_params = list(det.parameters())
     noise_std = (2 * SGLD_LR) ** 0.5
+    var = torch.full_like(ry, SGLD_NOISE_STD**2)  # fixed, as varbayes' untrainable likelihood
 
     def sgld_step() -> None:
         for p in det_params:
             p.grad = None
-        var = torch.full_like(ry, SGLD_NOISE_STD**2)
         F.gaussian_nll_loss(det(rx), ry, var, full=True).backward()
         with torch.no_grad():
             for p in det_params:  # theta += -lr (N grad + theta / s^2) + sqrt(2 lr) xi, prior N(0, 1)

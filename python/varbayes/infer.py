@@ -291,7 +291,7 @@ class BankModel(_core.Module):
         super().__init__()
         self.net = net
         self._samples, self._indices, self._cursor = samples, indices, 0
-        self._mean = {k: a.mean(axis=0).astype(a.dtype) for k, a in samples.items()}
+        self._mean: dict[str, np.ndarray] | None = None  # built on first use: vb.predict never needs it
 
     @property
     def n_samples(self) -> int:
@@ -308,6 +308,8 @@ class BankModel(_core.Module):
             self._cursor = (self._cursor + 1) % len(self._indices)
             self.net.load_state_dict({k: a[s] for k, a in self._samples.items()})
         else:
+            if self._mean is None:
+                self._mean = {k: a.mean(axis=0).astype(a.dtype) for k, a in self._samples.items()}
             self.net.load_state_dict(self._mean)
         return self.net(x)
 

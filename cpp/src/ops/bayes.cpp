@@ -291,11 +291,12 @@ Tensor lrt_node(const Tensor& x0, const Tensor& w_mu0, const Tensor& w_var0, con
   auto cast = [dt](const Tensor& t) { return t.defined() ? to_dtype(t, dt) : Tensor(); };
   const Tensor x = cast(x0), w_mu = cast(w_mu0), w_var = cast(w_var0), b_mu = cast(b_mu0),
                b_var = cast(b_var0);
-  Tensor mean, var;
+  Tensor mean, var, x2;  // x2 = x * x is kept for backward's grad of w_var
   {
     NoGradGuard no_grad;
     mean = linear(x, w_mu, b_mu);
-    var = linear(x * x, w_var, b_var);
+    x2 = x * x;
+    var = linear(x2, w_var, b_var);
   }
   Generator& g = gen ? *gen : default_generator();
   const uint64_t seed = g.seed(), first = g.reserve(static_cast<uint64_t>((mean.numel() + 1) / 2));
@@ -311,7 +312,7 @@ Tensor lrt_node(const Tensor& x0, const Tensor& w_mu0, const Tensor& w_var0, con
     });
   });
   record("linear_lrt", out, {x, w_mu, w_var, b_mu, b_var},
-         [x = Saved(x), w_mu = Saved(w_mu), w_var = Saved(w_var), sd, seed, first](const Tensor& g0,
+         [x = Saved(x), w_mu = Saved(w_mu), w_var = Saved(w_var), x2, sd, seed, first](const Tensor& g0,
                                                                                    const NeedsGrad& need) {
            const Tensor g = detail::materialize(g0), xs = x.get();
            Tensor g_var = empty(g.shape(), g.dtype());
@@ -325,7 +326,7 @@ Tensor lrt_node(const Tensor& x0, const Tensor& w_mu0, const Tensor& w_var0, con
            grads out(5);
            if (need[0]) out[0] = matmul(g, w_mu.get()) + 2.0 * xs * matmul(g_var, w_var.get());
            if (need[1]) out[1] = matmul(transpose(g, 0, 1), xs);
-           if (need[2]) out[2] = matmul(transpose(g_var, 0, 1), xs * xs);
+           if (need[2]) out[2] = matmul(transpose(g_var, 0, 1), x2);
            if (need[3]) out[3] = sum(g, {0});
            if (need[4]) out[4] = sum(g_var, {0});
            return out;

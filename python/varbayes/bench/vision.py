@@ -213,7 +213,9 @@ class _TorchTrainer(_Trainer):
         import torch
 
         self.torch, self.kind, self.n_train, self.prior_std = torch, kind, n_train, cfg.prior_std
-        self.kl_weight, self.kl_schedule, self.step = cfg.kl_weight, kl_schedule(cfg, n_train), 0
+        # beta per step exactly as the varbayes trainer's ELBO computes it
+        self.beta = ELBO(n_train, "categorical", cfg.kl_weight, kl_schedule(cfg, n_train)).beta
+        self.step = 0
         self.samples = 1 if kind == "deterministic" else cfg.samples
         torch.manual_seed(cfg.seed)
         torch.set_num_threads(cfg.threads)
@@ -261,7 +263,7 @@ class _TorchTrainer(_Trainer):
         logits = self._forward(torch.from_numpy(xb))
         loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(yb))
         if self.kind != "deterministic":
-            loss = loss + self._kl() * (self.kl_weight * self.kl_schedule.factor(self.step) / self.n_train)
+            loss = loss + self._kl() * (self.beta(self.step) / self.n_train)
         loss.backward()
         self.optimizer.step()
         self.step += 1

@@ -24,7 +24,7 @@ import numpy as np
 from .. import _core, io
 from ..creation import tensor
 from ..infer import ConvergenceWarning, SampleBank, Trace, sgld_sample
-from ..nn.bayes import GaussianLikelihood, ensemble_prior, sampling
+from ..nn.bayes import GaussianLikelihood, ensemble_prior
 from ..optim.lr_scheduler import WarmupCosine
 from ..predict import Prediction, predict
 from ..train import ELBO, DataLoader, EarlyStopping, History, KLSchedule, fit
@@ -200,7 +200,7 @@ class NCSMExtrapolator:
         if cfg.prior == "ensemble":
             members = []
             for k in range(cfg.ensemble_size):
-                member, hist = self._train_member(x_train, y_train, x_val, y_val, k)
+                member, hist, _ = self._train_member(x_train, y_train, x_val, y_val, k)
                 members.append(member)
                 self.ensemble_histories.append(hist)
             ensemble_prior(members, std_floor=1e-2 * cfg.prior_std).apply(model, init_posterior=True)
@@ -220,6 +220,7 @@ class NCSMExtrapolator:
         if cfg.physics_weight > 0:
             elbo = _PhysicsELBO(elbo, cfg.physics_weight, self._physics_grid(usable))
         optimizer, scheduler = self._optimizer(model, cfg.epochs)
+        self.lr_schedule = [scheduler.lr_at(cfg.lr, t) for t in range(cfg.epochs)]
         self.history = fit(
             model,
             DataLoader(x_train, y_train, batch_size=len(x_train)),
@@ -241,7 +242,9 @@ class NCSMExtrapolator:
     ) -> NCSMExtrapolator:
         """Langevin posterior: pSGLD started from a least-squares fit; self.model becomes the bank."""
         cfg = self.config
-        net, self.history = self._train_member(x, y, xv, yv, 0)
+        net, self.history, scheduler = self._train_member(x, y, xv, yv, 0)
+        # the plotted schedule is the least-squares fit's (pSGLD runs at a constant step size)
+        self.lr_schedule = [scheduler.lr_at(cfg.lr, t) for t in range(cfg.ensemble_epochs)]
         net.likelihood = GaussianLikelihood(cfg.noise_std_init, trainable=False)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
@@ -276,7 +279,7 @@ class NCSMExtrapolator:
 
     def _train_member(
         self, x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, k: int
-    ) -> tuple[NCSMNet, History]:
+    ) -> tuple[NCSMNet, History, WarmupCosine]:
         """One deterministic network of the ensemble (same architecture, its own seed)."""
         cfg = self.config
         _core.manual_seed(cfg.seed * 1000 + k + 1)
@@ -294,15 +297,13 @@ class NCSMExtrapolator:
             early_stopping=EarlyStopping(patience=cfg.patience),
             progress=False,
         )
-        return net, hist
+        return net, hist, sched
 
     def _optimizer(self, model: _core.Module, epochs: int) -> tuple[_core.Adam, WarmupCosine]:
-        """Adam with warmup + cosine over ``epochs``; the schedule is kept for the report's plot
-        (the last one built: the Bayesian model's, or the least-squares fit's for "sgld")."""
+        """Adam with warmup + cosine over ``epochs``."""
         cfg = self.config
         optimizer = _core.Adam(model.parameters(), lr=cfg.lr, eps=cfg.adam_eps)
         scheduler = WarmupCosine(optimizer, max(1, int(cfg.warmup_fraction * epochs)), epochs, cfg.min_lr)
-        self.lr_schedule = [scheduler.lr_at(cfg.lr, t) for t in range(epochs)]
         return optimizer, scheduler
 
     def _physics_grid(self, table: NCSMTable) -> np.ndarray:
@@ -363,10 +364,8 @@ class NCSMExtrapolator:
         if self.model is None:
             raise ValueError("the extrapolator is not fitted")
         n = n_samples or self.config.n_samples
-        if isinstance(self.model, SampleBank):
-            return predict(self.model, x, min(n, len(self.model)))
-        with sampling(True):
-            return predict(self.model, x, n)
+        # predict samples weights itself; a bank has at most len(bank) distinct samples
+        return predict(self.model, x, min(n, len(self.model)) if isinstance(self.model, SampleBank) else n)
 
     def _energy(self, y: np.ndarray) -> np.ndarray:
         return self.scaler_y.inverse_transform(np.asarray(y).reshape(-1, 1)).ravel()
