@@ -7,16 +7,6 @@
 
 #include "cpu/vmath.h"
 
-// Calls f(i, z) for the n values of a draw (scalar oracle): element i is value i % 2 of block first + i / 2.
-template <class Draw, class F>
-inline void for_each_draw_scalar(uint64_t seed, uint64_t first, int64_t n, Draw draw, F f) {
-  for (int64_t b = 0; b < (n + 1) / 2; ++b) {
-    const auto v = draw(seed, first + uint64_t(b));
-    f(2 * b, v[0]);
-    if (2 * b + 1 < n) f(2 * b + 1, v[1]);
-  }
-}
-
 template <class T, int B>
 void fill_normal(uint64_t seed, uint64_t first, T* out, int64_t n, double mean, double std) {
   if constexpr (B == 0) {

@@ -69,14 +69,11 @@ inline X sgld_step(const SgldArgs<T>& a, X w, X g, X& v, X z) {
 template <class T, int B>
 void sgld_impl(const SgldArgs<T>& a) {
   if constexpr (B == 0) {
-    for (int64_t b = 0; 2 * b < a.n; ++b) {
-      const auto z = philox_normal2(a.seed, a.block + uint64_t(b));
-      for (int64_t i = 2 * b; i < std::min(a.n, 2 * b + 2); ++i) {
-        double v = a.v ? double(a.v[i]) : 0.0;
-        a.w[i] = T(sgld_step(a, double(a.w[i]), double(a.g[i]), v, z[i - 2 * b]));
-        if (a.v) a.v[i] = T(v);
-      }
-    }
+    for_each_draw_scalar(a.seed, a.block, a.n, philox_normal2, [&](int64_t i, double z) {
+      double v = a.v ? double(a.v[i]) : 0.0;
+      a.w[i] = T(sgld_step(a, double(a.w[i]), double(a.g[i]), v, z));
+      if (a.v) a.v[i] = T(v);
+    });
   } else {
     using V = vec_t<double, B>;
     for_each_draw_vector<true, V>(a.seed, a.block, a.n, [&](int64_t i, V z, int64_t c) {

@@ -39,19 +39,12 @@ Shape reduced_shape(const Shape& shape, const std::vector<int64_t>& dims, bool k
 }
 
 // Reduces the leading `rows` rows of a contiguous (rows, cols) array column-wise (e.g. a bias
-// gradient over the batch), in parallel over blocks of columns.
+// gradient over the batch), in parallel over ranges of columns (each column is reduced on its
+// own, so the split does not change the result; the kernel blocks its columns for L1).
 template <class T>
 void reduce_columns(const T* in, int64_t rows, int64_t cols, T* out, Reduce kind) {
   const auto fn = cpu::reduce_kernels<T>(cpu::kernels()).columns;
-  constexpr int64_t kBlock = 256;  // columns per task
-  const int64_t blocks = (cols + kBlock - 1) / kBlock;
-  auto block = [&](int64_t b) { fn(kind, in + b * kBlock, rows, std::min(kBlock, cols - b * kBlock), cols, out + b * kBlock); };
-  if (rows * cols >= detail::kParallelGrain && blocks > 1) {  // a branch: see for_each_run
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < blocks; ++b) block(b);
-  } else {
-    for (int64_t b = 0; b < blocks; ++b) block(b);
-  }
+  detail::parallel_rows(cols, rows, [&](int64_t j0, int64_t j1) { fn(kind, in + j0, rows, j1 - j0, cols, out + j0); });
 }
 
 // Reduces each of `rows` contiguous rows of length n, in parallel over rows.
