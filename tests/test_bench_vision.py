@@ -11,7 +11,14 @@ import pytest
 
 from varbayes import get_num_threads
 from varbayes.__main__ import main
-from varbayes.bench.vision import MODELS, VisionConfig, _VarbayesTrainer, kl_schedule, load_data
+from varbayes.bench.vision import (
+    MODELS,
+    VisionConfig,
+    _TorchTrainer,
+    _VarbayesTrainer,
+    kl_schedule,
+    load_data,
+)
 
 SERIES = ("test_accuracy", "train_accuracy", "test_nll", "ece", "epoch_seconds")
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -49,6 +56,10 @@ def test_bench_vision(tmp_path: Path, shared_data: Path, dataset: str, name: str
     assert result["dataset"] == name
     config = result["config"]
     assert config["n_train"] == config["n_test"] == 512 and config["epochs"] == 1
+    assert (
+        config["lr_schedule"] == "cosine"
+        and "cosine annealing of the lr to 0 over all 4 steps" in config["optimizer"]
+    )
     assert (
         config["samples"] == 2 and config["standardize"] is False and config["threads"] == get_num_threads()
     )
@@ -100,6 +111,29 @@ def test_trainer_uses_the_annealed_kl_weight() -> None:
     assert trainer.elbo.last["beta"] == 0.25 and trainer.elbo.last["kl"] > 0
 
 
+def _lrs_over_one_epoch(trainer: object, x: np.ndarray, y: np.ndarray) -> list[float]:
+    lrs = []
+    for batch in np.array_split(np.arange(len(x)), 4):
+        trainer.train_epoch(x, y, [batch])
+        lrs.append(trainer.optimizer.param_groups[0]["lr"])
+    return lrs
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "constant"])
+def test_lr_schedule_per_step_in_both_frameworks(schedule: str) -> None:
+    # 512 images in batches of 128: 4 steps per epoch, 2 epochs, so T_max = 8 steps.
+    cfg = VisionConfig("fashion-mnist", epochs=2, hidden=8, lr=1e-2, lr_schedule=schedule, threads=1)
+    x, y = np.random.default_rng(0).random((512, 4), dtype=np.float32), np.arange(512) % 10
+    ours = _VarbayesTrainer("bayesian", cfg, 4, 512)
+    expected = [
+        1e-2 * 0.5 * (1 + math.cos(math.pi * t / 8)) if schedule == "cosine" else 1e-2 for t in range(1, 5)
+    ]
+    assert _lrs_over_one_epoch(ours, x, y) == pytest.approx(expected, rel=1e-12)
+    if HAS_TORCH:
+        theirs = _TorchTrainer("bayesian", ours.initial_state, cfg, 512)
+        assert _lrs_over_one_epoch(theirs, x, y) == pytest.approx(expected, rel=1e-12)
+
+
 def test_val_split_holds_out_training_images(shared_data: Path) -> None:
     base = VisionConfig("fashion-mnist", limit=200, data_dir=str(shared_data))
     full, split = load_data(base), load_data(VisionConfig(**{**base.__dict__, "val_split": 0.2}))
@@ -114,7 +148,13 @@ def test_val_split_holds_out_training_images(shared_data: Path) -> None:
 
 @pytest.mark.parametrize(
     "option",
-    [("--val-split", "1"), ("--val-split", "-0.1"), ("--kl-anneal-epochs", "-1"), ("--kl-weight", "nan")],
+    [
+        ("--val-split", "1"),
+        ("--val-split", "-0.1"),
+        ("--kl-anneal-epochs", "-1"),
+        ("--kl-weight", "nan"),
+        ("--lr-schedule", "linear"),
+    ],
 )
 def test_bench_vision_rejects_bad_options(option: tuple[str, str], capsys) -> None:
     with pytest.raises(SystemExit) as exc:

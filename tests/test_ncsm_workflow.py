@@ -18,6 +18,7 @@ FAST = {
     "ensemble_epochs": 200,
     "ensemble_size": 2,
     "n_samples": 30,
+    "fits": 2,
     "patience": 100,
     "sgld_steps": 1500,
     "sgld_burn_in": 500,
@@ -126,10 +127,41 @@ def test_sgld_prior_samples_from_a_bank_and_reports_its_mixing(he4) -> None:
     assert np.all(p["epistemic_std"] > 0) and np.all(p["std"] > p["epistemic_std"])
 
 
+def test_fits_are_pooled_as_a_mixture(he4) -> None:
+    ex = NCSMExtrapolator(NCSMConfig(prior="fixed", seed=2, **FAST)).fit(he4, 6)
+    assert len(ex.model) == 2 and len(ex.histories) == 2 and ex.history is ex.histories[0]
+    nmax, hw = np.full(4, 8), np.array([15.0, 20.0, 25.0, 30.0])
+    from varbayes import manual_seed
+
+    manual_seed(4)
+    mixture = ex.predict(nmax, hw)
+    parts = []
+    for model in ex.model:  # the same draws, one fit at a time
+        ex_one = NCSMExtrapolator(ex.config)
+        ex_one.model, ex_one.scaler_x, ex_one.scaler_y = [model], ex.scaler_x, ex.scaler_y
+        parts.append(ex_one)
+    manual_seed(4)
+    means = [p.predict(nmax, hw)["mean"] for p in parts]
+    assert not np.allclose(means[0], means[1])  # independent fits differ
+    np.testing.assert_allclose(mixture["mean"], (means[0] + means[1]) / 2, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("window", "trained"), [(3, [4, 6, 8]), (2, [6, 8]), (None, [2, 4, 6, 8])])
+def test_nmax_window_keeps_the_highest_trained_nmax(he4, window, trained) -> None:
+    ex = NCSMExtrapolator(NCSMConfig(prior="fixed", nmax_window=window, **{**FAST, "fits": 1})).fit(he4, 8)
+    assert ex.table.nmax_values().tolist() == trained
+    # the scalers see only those rows: scaled Nmax 0 and 1 are the lowest and highest trained Nmax
+    np.testing.assert_allclose(ex._inputs([trained[0], 8], [20.0, 20.0])[:, 0], [0.0, 1.0])
+
+
 def test_bad_arguments_are_refused(he4) -> None:
     with pytest.raises(ValueError, match="not an Nmax"):
         extrapolate(he4, "fixed", 7, [10], **FAST)
     with pytest.raises(ValueError, match="prior"):
         NCSMConfig(prior="uniform")
+    with pytest.raises(ValueError, match="fits must be a positive integer"):
+        NCSMConfig(fits=0)
+    with pytest.raises(ValueError, match="nmax_window must be at least 2"):
+        NCSMConfig(nmax_window=1)
     with pytest.raises(SystemExit):
         main(["ncsm", "fit", "he4", "--predict-nmax", "ten"])

@@ -233,3 +233,43 @@ def test_prediction_methods_reject_the_wrong_kind_or_level(likelihood, call, mes
     pred = vb.predict(model, inputs(), 3, likelihood=likelihood)
     with pytest.raises(ValueError, match=message):
         call(pred)
+
+
+# ---- mixtures of models ---------------------------------------------------------------------------
+
+
+def test_a_list_of_models_is_the_equal_weight_mixture_of_their_passes():
+    first = network(vb.nn.BayesLinear, 2, 1)
+    vb.manual_seed(1)
+    second = vb.nn.Sequential(
+        vb.nn.BayesLinear(2, 8, posterior_rho_init=-2.0), vb.nn.ReLU(), vb.nn.BayesLinear(8, 1)
+    )
+    first.likelihood, second.likelihood = vb.nn.GaussianLikelihood(0.3), vb.nn.GaussianLikelihood(0.1)
+    x = inputs()
+    # predict draws the first model's passes, then the second's, from one stream
+    vb.manual_seed(SEED)
+    with vb.no_grad():
+        outs = np.concatenate(
+            [np.stack([m(x).numpy().astype(np.float64) for _ in range(4)]) for m in (first, second)]
+        )
+    noise = np.concatenate([np.full((4, N, 1), 0.3**2), np.full((4, N, 1), 0.1**2)])
+    pred = predict([first, second], x, 4)
+    np.testing.assert_allclose(pred.samples, outs, rtol=1e-6)
+    np.testing.assert_allclose(pred.mean, outs.mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(pred.epistemic_std, outs.std(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(pred.aleatoric_std, np.sqrt(noise.mean(axis=0)), rtol=1e-6)
+    # the interval solves the mixture of all eight Gaussians, each model's with its own noise
+    lo, hi = pred.interval(0.9)
+    for bound, level in ((lo, 0.05), (hi, 0.95)):
+        cdf = stats.norm.cdf((bound[None] - outs) / np.sqrt(noise)).mean(axis=0)
+        np.testing.assert_allclose(cdf, level, atol=1e-9)
+
+
+def test_a_mixture_must_be_consistent():
+    model, _ = regression("plain")
+    noisy, likelihood = regression("homoscedastic")
+    noisy.likelihood = likelihood
+    with pytest.raises(ValueError, match="empty"):
+        vb.predict([], inputs())
+    with pytest.raises(ValueError, match="likelihood noise and others none"):
+        vb.predict([model, noisy], inputs(), 2)

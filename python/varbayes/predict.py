@@ -103,47 +103,32 @@ def predict(
 
     ``model`` may also be a ``vb.infer.SampleBank`` of SGLD snapshots: one pass per snapshot
     (default all of them, else ``n_samples`` evenly spaced ones), with the same meaning of mean,
-    epistemic and aleatoric parts as for a variational posterior.
+    epistemic and aleatoric parts as for a variational posterior; or a list/tuple of models (or
+    banks): the equal-weight mixture of their predictive distributions (e.g. independently
+    fitted posteriors, a deep ensemble), ``n_samples`` passes through each.
     ``likelihood``: None for plain regression (aleatoric 0), unless the model has a
     ``likelihood`` attribute; a ``GaussianLikelihood`` (homoscedastic noise); ``"heteroscedastic"``
     for a model ending in ``GaussianHead``; ``"categorical"`` for logits. Runs without building a
     graph, in input batches of ``batch_size`` so memory stays bounded.
     """
-    from .infer import SampleBank
-
-    if isinstance(model, SampleBank):
-        model = model.model(n_samples)
-        n_samples = model.n_samples
-    elif n_samples is None:
-        n_samples = 100
-    if not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     xs = x if isinstance(x, _core.Tensor) else tensor(x)
     if xs.ndim == 0:
         raise ValueError("predict: x must have a batch dimension")
-    n = xs.shape[0]
-    if batch_size is None:
-        batch_size = n
-    if batch_size < 1:
+    if batch_size is not None and batch_size < 1:
         raise ValueError(f"batch_size must be positive, got {batch_size}")
-    if likelihood is None:
-        likelihood = getattr(model, "likelihood", None)
-    kind = "classification" if likelihood == "categorical" else "regression"
-    means, variances = [], []
-    with no_grad(), sampling(True):
-        for start in range(0, max(n, 1), batch_size):
-            xb = xs[start : start + batch_size]
-            m_b, v_b = [], []
-            for _ in range(n_samples):
-                mean, var = _one_pass(model, xb, likelihood)
-                m_b.append(mean)
-                if var is not None:
-                    v_b.append(var)
-            means.append(np.stack(m_b))
-            if v_b:
-                variances.append(np.stack(v_b))
-    sample_means = np.concatenate(means, axis=1)
-    sample_vars = np.concatenate(variances, axis=1) if variances else None
+    members = list(model) if isinstance(model, (list, tuple)) else [model]
+    if not members:
+        raise ValueError("predict: the list of models is empty")
+    passes = [_passes(m, xs, n_samples, batch_size, likelihood) for m in members]
+    kinds = {kind for kind, _, _ in passes}
+    if len(kinds) > 1:
+        raise ValueError("predict: the models of a mixture mix classification and regression outputs")
+    kind = kinds.pop()
+    sample_means = np.concatenate([means for _, means, _ in passes])
+    with_vars = [v is not None for _, _, v in passes]
+    if any(with_vars) and not all(with_vars):
+        raise ValueError("predict: some models of the mixture have a likelihood noise and others none")
+    sample_vars = np.concatenate([v for _, _, v in passes]) if all(with_vars) else None
     mean = sample_means.mean(axis=0)
     epistemic_var = sample_means.var(axis=0)
     if kind == "classification":
@@ -160,6 +145,40 @@ def predict(
         sample_means,
         sample_vars,
     )
+
+
+def _passes(
+    model: Any, xs: _core.Tensor, n_samples: int | None, batch_size: int | None, likelihood: Any
+) -> tuple[str, np.ndarray, np.ndarray | None]:
+    """The per-pass means (n_samples, N, ...) and likelihood variances (or None) of one model."""
+    from .infer import SampleBank
+
+    if isinstance(model, SampleBank):
+        model = model.model(n_samples)
+        n_samples = model.n_samples
+    elif n_samples is None:
+        n_samples = 100
+    if not isinstance(n_samples, int) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    n = xs.shape[0]
+    batch_size = batch_size or n
+    if likelihood is None:
+        likelihood = getattr(model, "likelihood", None)
+    kind = "classification" if likelihood == "categorical" else "regression"
+    means, variances = [], []
+    with no_grad(), sampling(True):
+        for start in range(0, max(n, 1), batch_size):
+            xb = xs[start : start + batch_size]
+            m_b, v_b = [], []
+            for _ in range(n_samples):
+                mean, var = _one_pass(model, xb, likelihood)
+                m_b.append(mean)
+                if var is not None:
+                    v_b.append(var)
+            means.append(np.stack(m_b))
+            if v_b:
+                variances.append(np.stack(v_b))
+    return kind, np.concatenate(means, axis=1), np.concatenate(variances, axis=1) if variances else None
 
 
 def _one_pass(model: _core.Module, x: _core.Tensor, likelihood: Any) -> tuple[np.ndarray, np.ndarray | None]:

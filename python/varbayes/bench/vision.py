@@ -40,10 +40,12 @@ from ..metrics import (
 )
 from ..nn import BayesLinear, BayesLinearLRT, Linear, NormalPrior, ReLU, Sequential
 from ..optim import Adam
+from ..optim.lr_scheduler import CosineAnnealingLR
 from ..predict import predict
 from ..train import ELBO, KLSchedule
 
 MODELS = ("deterministic", "bayesian", "bayesian_lrt")
+LR_SCHEDULES = ("constant", "cosine")
 SERIES = ("train_accuracy", "test_accuracy", "test_nll", "ece", "epoch_seconds", "eval_seconds")
 DATASETS = {"fashion-mnist": load_fashion_mnist, "cifar10": load_cifar10}
 N_CLASSES = 10
@@ -61,8 +63,14 @@ class VisionConfig:
     samples: int = 10  # Monte-Carlo weight samples per test prediction of the Bayesian nets
     prior_std: float = 0.1  # N(0, 1) lets the posterior sigmas grow until the LRT net degrades (README)
     rho_init: float = -6.0  # initial posterior sigma = softplus(-6) ~ 0.0025
-    kl_weight: float = 1.0  # final KL weight: 1 is the ELBO, < 1 a tempered posterior
+    # final KL weight: 1 is the ELBO, < 1 a tempered ("cold") posterior. 0.1 was chosen on a
+    # validation split: under the full KL the mean-field posterior of 2.4M weights levels off
+    # near 84-86% on FashionMNIST (README).
+    kl_weight: float = 0.1
     kl_anneal_epochs: float = 0.0  # beta rises linearly from 0 to kl_weight over these epochs
+    # "cosine": the lr decays to 0 over all optimizer steps (PyTorch's CosineAnnealingLR, stepped per
+    # minibatch), so the final weights are not a snapshot of Adam's noise at the full step size.
+    lr_schedule: str = "cosine"
     val_split: float = 0.0  # fraction of the training set held out and evaluated on instead of the test set
     seed: int = 0
     threads: int | None = None  # recorded by run_benchmark: the engine's thread count
@@ -180,6 +188,11 @@ def kl_schedule(cfg: VisionConfig, n_train: int) -> KLSchedule:
     return KLSchedule("linear", max(1, round(cfg.kl_anneal_epochs * steps_per_epoch)))
 
 
+def total_steps(cfg: VisionConfig, n_train: int) -> int:
+    """Optimizer steps of the whole run: the cosine schedule's T_max."""
+    return cfg.epochs * -(-n_train // cfg.batch_size)
+
+
 class _VarbayesTrainer(_Trainer):
     def __init__(self, kind: str, cfg: VisionConfig, n_in: int, n_train: int) -> None:
         self.model = _varbayes_mlp(kind, cfg, n_in)
@@ -188,6 +201,11 @@ class _VarbayesTrainer(_Trainer):
         # The deterministic net has KL = 0, so the same objective reduces to the mean cross-entropy.
         self.elbo = ELBO(n_train, "categorical", cfg.kl_weight, kl_schedule(cfg, n_train))
         self.optimizer = Adam(self.model.parameters(), lr=cfg.lr)
+        self.scheduler = (
+            CosineAnnealingLR(self.optimizer, total_steps(cfg, n_train))
+            if cfg.lr_schedule == "cosine"
+            else None
+        )
         self.step = 0
 
     def _step(self, xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
@@ -195,6 +213,8 @@ class _VarbayesTrainer(_Trainer):
         logits = self.model(tensor(xb))
         self.elbo(self.model, logits, yb, self.step).backward()
         self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
         self.step += 1
         return logits.numpy().argmax(axis=1)
 
@@ -227,6 +247,11 @@ class _TorchTrainer(_Trainer):
                 layers.setdefault(int(index), {})[name] = torch.tensor(value, requires_grad=True)
         self.layers = [layers[i] for i in sorted(layers)]
         self.optimizer = torch.optim.Adam([p for layer in self.layers for p in layer.values()], lr=cfg.lr)
+        self.scheduler = (
+            torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, total_steps(cfg, n_train))
+            if cfg.lr_schedule == "cosine"
+            else None
+        )
 
     def _linear(self, h: Any, p: dict[str, Any]) -> Any:
         torch, functional = self.torch, self.torch.nn.functional
@@ -266,6 +291,8 @@ class _TorchTrainer(_Trainer):
             loss = loss + self._kl() * (self.beta(self.step) / self.n_train)
         loss.backward()
         self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
         self.step += 1
         return logits.detach().argmax(dim=1).numpy()
 
@@ -308,7 +335,13 @@ def _config_json(cfg: VisionConfig, data: VisionData) -> dict[str, Any]:
         "architecture": f"MLP {n_in}-{cfg.hidden}-{cfg.hidden}-{N_CLASSES}, ReLU",
         "inputs": "pixels / 255 in [0, 1], flattened",
         "standardize": False,
-        "optimizer": f"Adam(lr={cfg.lr}, betas=(0.9, 0.999), eps=1e-8), no weight decay, no schedule",
+        "optimizer": f"Adam(lr={cfg.lr}, betas=(0.9, 0.999), eps=1e-8), no weight decay, "
+        + (
+            f"cosine annealing of the lr to 0 over all {total_steps(cfg, len(data.x_train))} steps "
+            "(CosineAnnealingLR, stepped per minibatch)"
+            if cfg.lr_schedule == "cosine"
+            else "constant lr"
+        ),
         "objective": "mean minibatch cross-entropy + beta * KL / n_train (the deterministic net has KL = 0); "
         + (
             f"beta rises linearly from 0 to {cfg.kl_weight} over the first {cfg.kl_anneal_epochs} epochs, "
@@ -492,6 +525,12 @@ def add_parser(sub: Any) -> None:
         type=_positive_int,
         default=defaults.samples,
         help="weight samples per test prediction of the Bayesian nets",
+    )
+    p.add_argument(
+        "--lr-schedule",
+        choices=LR_SCHEDULES,
+        default=defaults.lr_schedule,
+        help="constant lr, or cosine annealing to 0 over the run (all models)",
     )
     p.add_argument("--prior-std", type=float, default=defaults.prior_std, help="std of the N(0, s^2) prior")
     p.add_argument(
