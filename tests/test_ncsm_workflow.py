@@ -47,6 +47,8 @@ def test_cli_json_schema(tmp_path: Path) -> None:
                 "fixed",
                 "--epochs",
                 "200",
+                "--fits",
+                "2",
                 "--json",
                 str(out),
                 "--eval-hw",
@@ -67,6 +69,7 @@ def test_cli_json_schema(tmp_path: Path) -> None:
         "metrics",
     } <= report.keys()
     assert report["prior"] == "fixed" and report["train_nmax_max"] == 8
+    assert report["training"]["config"]["fits"] == 2 and report["training"]["config"]["epochs"] == 200
     hws = sorted(set(load_table(report["data"]).hw.tolist()))
     # one prediction for every hw of the data at each requested Nmax
     assert sorted((p["nmax"], p["hw"]) for p in report["predictions"]) == sorted(

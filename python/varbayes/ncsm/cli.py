@@ -77,6 +77,12 @@ def add_parser(sub: Any) -> None:
             help="hw range LO,HI for the held-out metrics (default: all hw)",
         )
         p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the tuned value)")
+        p.add_argument(
+            "--fits",
+            type=int,
+            default=None,
+            help=f"independent variational fits pooled as a mixture (default {NCSMConfig.fits}; 1 is fastest)",
+        )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -89,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         else (nmaxes[-3] if len(nmaxes) > 3 else nmaxes[-1])
     )
     predict_nmax = args.predict_nmax or [train_max + 2, train_max + 4]
-    overrides = {} if args.epochs is None else {"epochs": args.epochs}
+    overrides = {k: v for k, v in (("epochs", args.epochs), ("fits", args.fits)) if v is not None}
     priors = [args.prior] if args.ncsm_command == "fit" else list(PRIORS)
     results, fitted = [], []
     for prior in priors:
