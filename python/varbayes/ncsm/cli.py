@@ -81,7 +81,7 @@ def add_parser(sub: Any) -> None:
             "--fits",
             type=int,
             default=None,
-            help=f"independent variational fits pooled as a mixture (default {NCSMConfig.fits}; 1 is fastest)",
+            help=f"independent variational fits pooled as a mixture (default {NCSMConfig.fits}; 1: fastest)",
         )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
