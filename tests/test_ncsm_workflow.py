@@ -70,6 +70,8 @@ def test_cli_json_schema(tmp_path: Path) -> None:
     } <= report.keys()
     assert report["prior"] == "fixed" and report["train_nmax_max"] == 8
     assert report["training"]["config"]["fits"] == 2 and report["training"]["config"]["epochs"] == 200
+    fits = report["training"]["fits"]
+    assert len(fits) == 2 and all(0 <= f["best_epoch"] < f["epochs"] <= 200 for f in fits)
     hws = sorted(set(load_table(report["data"]).hw.tolist()))
     # one prediction for every hw of the data at each requested Nmax
     assert sorted((p["nmax"], p["hw"]) for p in report["predictions"]) == sorted(

@@ -90,6 +90,8 @@ def extrapolate(
             "seconds": seconds,
             "epochs": len(ex.history.epochs),
             "best_epoch": ex.history.best_epoch,
+            # every variational fit of the mixture (the two above are the first fit's)
+            "fits": [{"epochs": len(h.epochs), "best_epoch": h.best_epoch} for h in ex.histories],
             "n_train": int(ex.split.train.size),
             "hw_train_range": [float(v) for v in ex.hw_train_range],
             "n_val": int(ex.split.val.size),
