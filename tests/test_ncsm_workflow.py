@@ -159,6 +159,25 @@ def test_nmax_window_keeps_the_highest_trained_nmax(he4, window, trained) -> Non
     np.testing.assert_allclose(ex._inputs([trained[0], 8], [20.0, 20.0])[:, 0], [0.0, 1.0])
 
 
+def test_checkpoint_of_a_single_network_still_loads(he4, tmp_path: Path) -> None:
+    # the layout saved before NCSMConfig.fits: one network, no fits/nmax_window in the config
+    ex = NCSMExtrapolator(NCSMConfig(prior="fixed", nmax_window=None, **{**FAST, "fits": 1})).fit(he4, 6)
+    from varbayes import io, manual_seed
+
+    path = tmp_path / "old.vb"
+    ex.save(path)
+    obj = io.load(path)
+    obj["model"] = obj["model"][0]
+    del obj["config"]["fits"], obj["config"]["nmax_window"]
+    io.save(obj, path)
+    old = NCSMExtrapolator.load(path)
+    assert old.config.fits == 1 and old.config.nmax_window is None and len(old.model) == 1
+    manual_seed(5)
+    expected = ex.predict([8, 8], [20.0, 25.0])["mean"]
+    manual_seed(5)
+    np.testing.assert_array_equal(old.predict([8, 8], [20.0, 25.0])["mean"], expected)
+
+
 def test_bad_arguments_are_refused(he4) -> None:
     with pytest.raises(ValueError, match="not an Nmax"):
         extrapolate(he4, "fixed", 7, [10], **FAST)

@@ -443,14 +443,18 @@ class NCSMExtrapolator:
     def load(cls, path: Any) -> NCSMExtrapolator:
         obj = io.load(path)
         model = obj.get("model") if isinstance(obj, dict) else None
+        cfg = obj["config"] if isinstance(obj, dict) else {}
+        if isinstance(model, NCSMNet):  # saved before NCSMConfig.fits: one fit on every trained Nmax
+            model = [model]
+            cfg.setdefault("fits", 1)
+            cfg.setdefault("nmax_window", None)
         fits = isinstance(model, list) and model and all(isinstance(m, NCSMNet) for m in model)
         if not (fits or isinstance(model, SampleBank)):
             raise ValueError(f"{path} does not hold an NCSM model")
-        cfg = obj["config"]
         for key in ("hidden", "physics_nmax"):
             cfg[key] = tuple(cfg[key])
         ex = cls(NCSMConfig(**cfg))
-        ex.model, ex.scaler_x, ex.scaler_y = obj["model"], obj["scaler_x"], obj["scaler_y"]
+        ex.model, ex.scaler_x, ex.scaler_y = model, obj["scaler_x"], obj["scaler_y"]
         ex.train_nmax_max = obj["train_nmax_max"]
         ex.hw_train_range = tuple(obj.get("hw_train_range", (-np.inf, np.inf)))
         return ex
