@@ -180,17 +180,21 @@ def _varbayes_mlp(kind: str, cfg: VisionConfig, n_in: int) -> Sequential:
     return Sequential(*[m for layer in layers for m in (layer, ReLU())][:-1])
 
 
+def steps_per_epoch(cfg: VisionConfig, n_train: int) -> int:
+    """Optimizer steps per epoch (the last minibatch may be partial)."""
+    return -(-n_train // cfg.batch_size)
+
+
 def kl_schedule(cfg: VisionConfig, n_train: int) -> KLSchedule:
     """Linear KL annealing over ``cfg.kl_anneal_epochs`` epochs of optimizer steps (none when 0)."""
     if cfg.kl_anneal_epochs == 0:
         return KLSchedule()
-    steps_per_epoch = -(-n_train // cfg.batch_size)
-    return KLSchedule("linear", max(1, round(cfg.kl_anneal_epochs * steps_per_epoch)))
+    return KLSchedule("linear", max(1, round(cfg.kl_anneal_epochs * steps_per_epoch(cfg, n_train))))
 
 
 def total_steps(cfg: VisionConfig, n_train: int) -> int:
     """Optimizer steps of the whole run: the cosine schedule's T_max."""
-    return cfg.epochs * -(-n_train // cfg.batch_size)
+    return cfg.epochs * steps_per_epoch(cfg, n_train)
 
 
 class _VarbayesTrainer(_Trainer):

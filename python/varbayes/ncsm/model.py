@@ -204,6 +204,8 @@ class NCSMExtrapolator:
         usable = usable.subset(nmax=self._nmax_window(usable), hw_range=self.hw_train_range)
         self.train_nmax_max = int(train_nmax_max)
         self.table = usable
+        # a refit starts a fresh record (the histories are appended to fit by fit)
+        self.histories, self.ensemble_histories = [], []
         seeds = [cfg.seed + FIT_SEED_STRIDE * j for j in range(1 if cfg.prior == "sgld" else cfg.fits)]
         splits = [split(usable, train_nmax_max, cfg.val_fraction, cfg.test_fraction, seed=s) for s in seeds]
         self.split = splits[0]
@@ -459,7 +461,7 @@ class NCSMExtrapolator:
     def load(cls, path: Any) -> NCSMExtrapolator:
         obj = io.load(path)
         model = obj.get("model") if isinstance(obj, dict) else None
-        cfg = obj["config"] if isinstance(obj, dict) else {}
+        cfg = obj.get("config", {}) if isinstance(obj, dict) else {}
         if isinstance(model, NCSMNet):  # saved before NCSMConfig.fits: one fit on every trained Nmax
             model = [model]
             cfg.setdefault("fits", 1)
