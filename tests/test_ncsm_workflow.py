@@ -124,12 +124,63 @@ def test_every_prior_trains_and_reports(he4) -> None:
 
 def test_sgld_prior_samples_from_a_bank_and_reports_its_mixing(he4) -> None:
     ex, report = extrapolate(he4, "sgld", 6, [8], **FAST)
-    assert isinstance(ex.model, SampleBank) and len(ex.model) == (1500 - 500) // 20
+    (bank,) = ex.model
+    assert isinstance(bank, SampleBank) and len(bank) == (1500 - 500) // 20
     sgld = report["training"]["sgld"]
-    assert sgld["n_samples"] == len(ex.model) and sgld["min_ess"] > 0 and sgld["max_rhat"] > 0
+    assert sgld["chains"] == 1 and sgld["n_samples"] == len(bank)
+    assert sgld["min_ess"] > 0 and sgld["max_rhat"] > 0
     # the spread over snapshots is epistemic: the snapshots differ, so it is positive
     p = ex.predict(np.full(3, 10), np.array([15.0, 20.0, 25.0]))
     assert np.all(p["epistemic_std"] > 0) and np.all(p["std"] > p["epistemic_std"])
+
+
+def test_sgld_runs_one_chain_per_architecture_and_saves_them(he4, tmp_path: Path) -> None:
+    archs = ("exponential", "exponential_shared")
+    ex, report = extrapolate(he4, "sgld", 6, [8], architecture=archs, **FAST)
+    assert [type(m) for m in ex.model] == [SampleBank, SampleBank] and len(ex.sgld_traces) == 2
+    sgld = report["training"]["sgld"]
+    assert sgld["chains"] == 2 and sgld["n_samples"] == 2 * len(ex.model[0])
+    assert report["training"]["config"]["architecture"] == archs
+    ex.save(tmp_path / "chains.vb")
+    loaded = NCSMExtrapolator.load(tmp_path / "chains.vb")
+    assert loaded.architectures == archs
+    from varbayes import manual_seed
+
+    manual_seed(2)
+    expected = ex.predict([8, 10], [20.0, 25.0])["mean"]
+    manual_seed(2)
+    np.testing.assert_array_equal(loaded.predict([8, 10], [20.0, 25.0])["mean"], expected)
+
+
+def test_shared_architecture_has_one_converged_energy_for_every_hw(he4) -> None:
+    ex = NCSMExtrapolator(
+        NCSMConfig(prior="fixed", architecture="exponential_shared", **{**FAST, "fits": 1})
+    ).fit(he4, 8)
+    (net,) = ex.model
+    from varbayes import no_grad, tensor
+    from varbayes.nn import sampling
+
+    # at a huge scaled Nmax every hw gives the limit e: the same number, in each posterior draw
+    x = tensor(np.column_stack([np.full(5, 1e4), np.linspace(0.0, 1.0, 5)]).astype(np.float32))
+    with no_grad():
+        with sampling(False):
+            limit = net(x).numpy().ravel()
+        draws = np.stack([net(x).numpy().ravel() for _ in range(3)])
+        finite = net(tensor([[1.0, 0.0], [1.0, 1.0]])).numpy().ravel()
+    np.testing.assert_allclose(limit, limit[0], rtol=0, atol=1e-6)
+    assert np.ptp(draws, axis=1).max() < 1e-6 and np.ptp(draws[:, 0]) > 0  # one e per draw, draws differ
+    assert abs(finite[0] - finite[1]) > 1e-3  # at finite Nmax the hw dependence stays
+    assert net.limit.weight_mu.shape == (1, 1) and net.limit.bias_mu is None
+
+
+def test_architectures_are_pooled_with_fits_each(he4) -> None:
+    archs = ("exponential", "exponential_shared")
+    ex = NCSMExtrapolator(NCSMConfig(prior="ensemble", architecture=list(archs), seed=1, **FAST)).fit(he4, 6)
+    assert ex.config.architecture == archs and ex.architectures == archs
+    assert [m.architecture for m in ex.model] == ["exponential"] * 2 + ["exponential_shared"] * 2
+    assert len(ex.histories) == 4 and len(ex.ensemble_histories) == 8
+    # a one-architecture tuple is the plain name
+    assert NCSMConfig(architecture=("mlp",)).architecture == "mlp"
 
 
 def test_fits_are_pooled_as_a_mixture(he4) -> None:
@@ -187,5 +238,10 @@ def test_bad_arguments_are_refused(he4) -> None:
         NCSMConfig(fits=0)
     with pytest.raises(ValueError, match="nmax_window must be at least 2"):
         NCSMConfig(nmax_window=1)
+    for bad in ("exponentiel", ("exponential", "exponential"), ()):
+        with pytest.raises(ValueError, match="architecture must be one of"):
+            NCSMConfig(architecture=bad)
+    with pytest.raises(SystemExit):
+        main(["ncsm", "fit", "he4", "--architecture", "exponential,linear"])
     with pytest.raises(SystemExit):
         main(["ncsm", "fit", "he4", "--predict-nmax", "ten"])

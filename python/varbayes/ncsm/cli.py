@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io import atomic_write_bytes
-from .model import PRIORS, NCSMConfig
+from .model import ARCHITECTURES, PRIORS, NCSMConfig
 from .report import extrapolate, resolve_table
 
 
@@ -21,6 +21,16 @@ def _int_list(text: str) -> list[int]:
     if not values:
         raise argparse.ArgumentTypeError("expected at least one Nmax")
     return values
+
+
+def _architectures(text: str) -> str | tuple[str, ...]:
+    names = tuple(v.strip() for v in text.split(",") if v.strip())
+    unknown = [n for n in names if n not in ARCHITECTURES]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated architectures from {', '.join(ARCHITECTURES)}, got {text!r}"
+        )
+    return names[0] if len(names) == 1 else names
 
 
 def _hw_range(text: str) -> tuple[float, float]:
@@ -83,6 +93,13 @@ def add_parser(sub: Any) -> None:
             default=None,
             help=f"independent variational fits pooled as a mixture (default {NCSMConfig.fits}; 1: fastest)",
         )
+        p.add_argument(
+            "--architecture",
+            type=_architectures,
+            default=None,
+            help=f"network architecture, or several comma-separated ones pooled as a mixture (default "
+            f"{NCSMConfig.architecture}; choices {', '.join(ARCHITECTURES)})",
+        )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -95,7 +112,11 @@ def run(args: argparse.Namespace) -> int:
         else (nmaxes[-3] if len(nmaxes) > 3 else nmaxes[-1])
     )
     predict_nmax = args.predict_nmax or [train_max + 2, train_max + 4]
-    overrides = {k: v for k, v in (("epochs", args.epochs), ("fits", args.fits)) if v is not None}
+    overrides = {
+        k: v
+        for k, v in (("epochs", args.epochs), ("fits", args.fits), ("architecture", args.architecture))
+        if v is not None
+    }
     priors = [args.prior] if args.ncsm_command == "fit" else list(PRIORS)
     results, fitted = [], []
     for prior in priors:

@@ -1,13 +1,17 @@
 """Bayesian networks for E(Nmax, hw) and their training with the three priors.
 
-Two architectures, both trained on MinMax-scaled inputs t = scaled Nmax, h = scaled hw and the
-scaled energy y:
+Three architectures, all trained on MinMax-scaled inputs t = scaled Nmax, h = scaled hw and the
+scaled energy y (``NCSMConfig.architecture`` may also name several: their fits are pooled):
 
 - ``"mlp"``: the reference study's compact network, y = f(t, h), two hidden tanh layers;
 - ``"exponential"``: the same kind of network maps h to three numbers (e, a, c) and
   y = e + softplus(a) * exp(-softplus(c) * t). It is the classic per-hw extrapolation law with
   its hw dependence learned jointly (and with uncertainty) from all points, so it decreases
   with Nmax and converges by construction; e is the converged (Nmax -> infinity) energy.
+- ``"exponential_shared"``: the same law with one converged energy e for every hw (a Bayesian
+  1 -> 1 layer on a constant input), the network giving only (a, c) per hw. The Nmax -> infinity
+  limit of the NCSM energy does not depend on the oscillator energy, so the per-hw e of
+  ``"exponential"`` (free to differ by hundreds of keV between neighbouring hw) is one number.
 
 Training uses only the hw window around the variational minimum (``NCSMConfig.hw_window``) and
 the highest trained Nmax values (``NCSMConfig.nmax_window``);
@@ -32,7 +36,9 @@ from ..train import ELBO, DataLoader, EarlyStopping, History, KLSchedule, fit
 from .data import NCSMTable
 from .preprocess import MinMaxScaler, Split, densify, split
 
-ARCHITECTURES = ("exponential", "mlp")
+ARCHITECTURES = ("exponential", "exponential_shared", "mlp")
+# outputs of the hidden network: y itself, (e, a, c) or (a, c)
+_OUTPUTS = {"mlp": 1, "exponential": 3, "exponential_shared": 2}
 # The three variational priors, and "sgld": a Langevin posterior under a fixed N(0, prior_std^2) prior.
 PRIORS = ("fixed", "trainable", "ensemble", "sgld")
 # Seeds of the fits of the mixture: seed, seed + stride, ...; a stride this large keeps the fits of
@@ -45,7 +51,9 @@ class NCSMConfig:
     """Settings of the NCSM workflow (defaults are the recommended ones)."""
 
     prior: str = "ensemble"
-    architecture: str = "exponential"
+    # One architecture, or several: then every architecture gets ``fits`` fits and the mixture
+    # pools them all with equal weights (Bayesian model averaging over the structural hypotheses).
+    architecture: str | tuple[str, ...] = "exponential"
     hidden: tuple[int, ...] = (32, 32)
     prior_std: float = 1.0
     posterior_rho_init: float = -6.0
@@ -99,8 +107,13 @@ class NCSMConfig:
     def __post_init__(self) -> None:
         if self.prior not in PRIORS:
             raise ValueError(f"prior must be one of {PRIORS}, got {self.prior!r}")
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+        archs = (self.architecture,) if isinstance(self.architecture, str) else tuple(self.architecture)
+        if not archs or any(a not in ARCHITECTURES for a in archs) or len(set(archs)) < len(archs):
+            raise ValueError(
+                f"architecture must be one of {ARCHITECTURES} or a tuple of distinct ones, "
+                f"got {self.architecture!r}"
+            )
+        self.architecture = archs[0] if len(archs) == 1 else archs
         if not self.hidden or any(int(h) < 1 for h in self.hidden):
             raise ValueError(f"hidden sizes must be positive, got {self.hidden}")
         self.hidden = tuple(int(h) for h in self.hidden)
@@ -132,22 +145,31 @@ class NCSMNet(_core.Module):
     ) -> None:
         super().__init__()
         self.architecture, self.hidden, self.bayesian = architecture, tuple(hidden), bayesian
-        sizes = [2 if architecture == "mlp" else 1, *hidden, 1 if architecture == "mlp" else 3]
+
+        def linear(n_in: int, n_out: int, bias: bool = True) -> _core.Module:
+            if bayesian:
+                return _core.BayesLinear(n_in, n_out, bias, posterior_rho_init=posterior_rho_init)
+            return _core.Linear(n_in, n_out, bias)
+
+        sizes = [2 if architecture == "mlp" else 1, *hidden, _OUTPUTS[architecture]]
         layers: list[_core.Module] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-            if bayesian:
-                layers.append(_core.BayesLinear(n_in, n_out, posterior_rho_init=posterior_rho_init))
-            else:
-                layers.append(_core.Linear(n_in, n_out))
+            layers.append(linear(n_in, n_out))
             if i < len(sizes) - 2:
                 layers.append(_core.Tanh())
         self.body = _core.Sequential(*layers)
+        if architecture == "exponential_shared":
+            self.limit = linear(1, 1, bias=False)  # e = its one weight (times a constant 1)
 
     def forward(self, x: _core.Tensor) -> _core.Tensor:
         if self.architecture == "mlp":
             return self.body(x)
         z = self.body(x[:, 1:2])
-        return z[:, 0:1] + _core.softplus(z[:, 1:2]) * _core.exp(-_core.softplus(z[:, 2:3]) * x[:, 0:1])
+        if self.architecture == "exponential":
+            e, z = z[:, 0:1], z[:, 1:3]
+        else:
+            e = self.limit(_core.ones_like(x[:, 0:1]))
+        return e + _core.softplus(z[:, 0:1]) * _core.exp(-_core.softplus(z[:, 1:2]) * x[:, 0:1])
 
     def extra_repr(self) -> str:
         return f"architecture={self.architecture!r}, hidden={self.hidden}, bayesian={self.bayesian}"
@@ -184,7 +206,8 @@ class NCSMExtrapolator:
     def __init__(self, config: NCSMConfig | None = None) -> None:
         self.config = config or NCSMConfig()
         # a list of fitted posteriors (variational priors, see NCSMConfig.fits) or an SGLD bank
-        self.model: list[NCSMNet] | SampleBank | None = None
+        # the fitted posteriors: variational fits (see NCSMConfig.fits) or SGLD banks, one per architecture
+        self.model: list[NCSMNet] | list[SampleBank] | None = None
         self.scaler_x: MinMaxScaler | None = None
         self.scaler_y: MinMaxScaler | None = None
         self.train_nmax_max: int | None = None
@@ -192,7 +215,7 @@ class NCSMExtrapolator:
         self.history: History | None = None  # the first fit's (plotted)
         self.histories: list[History] = []
         self.ensemble_histories: list[History] = []
-        self.sgld_trace: Trace | None = None
+        self.sgld_traces: list[Trace] = []
         self.sgld_warnings: list[str] = []
         self.lr_schedule: list[float] = []
 
@@ -206,6 +229,7 @@ class NCSMExtrapolator:
         self.table = usable
         # a refit starts a fresh record (the histories are appended to fit by fit)
         self.histories, self.ensemble_histories = [], []
+        self.sgld_traces, self.sgld_warnings = [], []
         seeds = [cfg.seed + FIT_SEED_STRIDE * j for j in range(1 if cfg.prior == "sgld" else cfg.fits)]
         splits = [split(usable, train_nmax_max, cfg.val_fraction, cfg.test_fraction, seed=s) for s in seeds]
         self.split = splits[0]
@@ -217,11 +241,14 @@ class NCSMExtrapolator:
         self.scaler_y = MinMaxScaler().fit(usable.energy[tr][:, None])
         arrays = [self._split_arrays(usable, parts) for parts in splits]
         if cfg.prior == "sgld":
-            return self._fit_sgld(*arrays[0], progress)
-        x_phys = self._physics_grid(usable) if cfg.physics_weight > 0 else None
-        self.model = [
-            self._fit_variational(*xy, x_phys, seed, progress) for xy, seed in zip(arrays, seeds, strict=True)
-        ]
+            self.model = [self._fit_sgld(arch, *arrays[0], progress) for arch in self.architectures]
+        else:
+            x_phys = self._physics_grid(usable) if cfg.physics_weight > 0 else None
+            self.model = [
+                self._fit_variational(arch, *xy, x_phys, seed, progress)
+                for arch in self.architectures
+                for xy, seed in zip(arrays, seeds, strict=True)
+            ]
         self.history = self.histories[0]
         return self
 
@@ -240,8 +267,14 @@ class NCSMExtrapolator:
             self._targets(table.energy[v]),
         )
 
+    @property
+    def architectures(self) -> tuple[str, ...]:
+        arch = self.config.architecture
+        return (arch,) if isinstance(arch, str) else arch
+
     def _fit_variational(
         self,
+        architecture: str,
         x: np.ndarray,
         y: np.ndarray,
         xv: np.ndarray,
@@ -253,11 +286,11 @@ class NCSMExtrapolator:
         """One variational posterior (and for the ensemble prior its ensemble) from ``seed``."""
         cfg = self.config
         _core.manual_seed(seed)
-        model = NCSMNet(cfg.architecture, cfg.hidden, True, cfg.posterior_rho_init)
+        model = NCSMNet(architecture, cfg.hidden, True, cfg.posterior_rho_init)
         if cfg.prior == "ensemble":
             members = []
             for k in range(cfg.ensemble_size):
-                member, hist, _ = self._train_member(x, y, xv, yv, seed, k)
+                member, hist, _ = self._train_member(architecture, x, y, xv, yv, seed, k)
                 members.append(member)
                 self.ensemble_histories.append(hist)
             ensemble_prior(members, std_floor=1e-2 * cfg.prior_std).apply(model, init_posterior=True)
@@ -296,17 +329,18 @@ class NCSMExtrapolator:
         return model
 
     def _fit_sgld(
-        self, x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, progress: bool
-    ) -> NCSMExtrapolator:
-        """Langevin posterior: pSGLD started from a least-squares fit; self.model becomes the bank."""
+        self, architecture: str, x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, progress: bool
+    ) -> SampleBank:
+        """Langevin posterior of one architecture: pSGLD started from a least-squares fit."""
         cfg = self.config
-        net, self.history, scheduler = self._train_member(x, y, xv, yv, cfg.seed, 0)
+        net, history, scheduler = self._train_member(architecture, x, y, xv, yv, cfg.seed, 0)
+        self.histories.append(history)
         # the plotted schedule is the least-squares fit's (pSGLD runs at a constant step size)
         self.lr_schedule = [scheduler.lr_at(cfg.lr, t) for t in range(cfg.ensemble_epochs)]
         net.likelihood = GaussianLikelihood(cfg.noise_std_init, trainable=False)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            bank, self.sgld_trace = sgld_sample(
+            bank, trace = sgld_sample(
                 net,
                 (x, y),
                 lr=cfg.sgld_lr,
@@ -320,9 +354,9 @@ class NCSMExtrapolator:
             )
         # Weights of a network mix slowly along directions the outputs do not depend on, so the
         # per-weight check usually fails; it is recorded in the report rather than raised.
-        self.sgld_warnings = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
-        self.model = bank
-        return self
+        self.sgld_traces.append(trace)
+        self.sgld_warnings += [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+        return bank
 
     def _hw_window(self, table: NCSMTable) -> tuple[float, float]:
         """The hw range trained on (see ``NCSMConfig.hw_range`` and ``hw_window``)."""
@@ -341,12 +375,19 @@ class NCSMExtrapolator:
         return None if window is None else table.nmax_values()[-window:].tolist()
 
     def _train_member(
-        self, x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, seed: int, k: int
+        self,
+        architecture: str,
+        x: np.ndarray,
+        y: np.ndarray,
+        xv: np.ndarray,
+        yv: np.ndarray,
+        seed: int,
+        k: int,
     ) -> tuple[NCSMNet, History, WarmupCosine]:
         """Deterministic network k of the ensemble of the fit with ``seed`` (same architecture)."""
         cfg = self.config
         _core.manual_seed(seed * 1000 + k + 1)
-        net = NCSMNet(cfg.architecture, cfg.hidden, bayesian=False)
+        net = NCSMNet(architecture, cfg.hidden, bayesian=False)
         opt, sched = self._optimizer(net, cfg.ensemble_epochs)
         hist = fit(
             net,
@@ -431,8 +472,9 @@ class NCSMExtrapolator:
         if self.model is None:
             raise ValueError("the extrapolator is not fitted")
         n = n_samples or self.config.n_samples
-        # predict samples weights itself; a bank has at most len(bank) distinct samples
-        return predict(self.model, x, min(n, len(self.model)) if isinstance(self.model, SampleBank) else n)
+        # a bank has at most len(bank) distinct samples
+        banks = [len(m) for m in self.model if isinstance(m, SampleBank)]
+        return predict(self.model, x, min(n, *banks) if banks else n)
 
     def _energy(self, y: np.ndarray) -> np.ndarray:
         return self.scaler_y.inverse_transform(np.asarray(y).reshape(-1, 1)).ravel()
@@ -462,12 +504,13 @@ class NCSMExtrapolator:
         obj = io.load(path)
         model = obj.get("model") if isinstance(obj, dict) else None
         cfg = obj.get("config", {}) if isinstance(obj, dict) else {}
-        if isinstance(model, NCSMNet):  # saved before NCSMConfig.fits: one fit on every trained Nmax
+        if isinstance(model, (NCSMNet, SampleBank)):  # saved before NCSMConfig.fits and architecture tuples
             model = [model]
-            cfg.setdefault("fits", 1)
-            cfg.setdefault("nmax_window", None)
-        fits = isinstance(model, list) and model and all(isinstance(m, NCSMNet) for m in model)
-        if not (fits or isinstance(model, SampleBank)):
+            if isinstance(model[0], NCSMNet):  # one fit on every trained Nmax
+                cfg.setdefault("fits", 1)
+                cfg.setdefault("nmax_window", None)
+        kinds = {type(m) for m in model} if isinstance(model, list) else set()
+        if kinds not in ({NCSMNet}, {SampleBank}):
             raise ValueError(f"{path} does not hold an NCSM model")
         for key in ("hidden", "physics_nmax"):
             cfg[key] = tuple(cfg[key])

@@ -98,13 +98,15 @@ def extrapolate(
             "config": {k: v for k, v in asdict(ex.config).items() if k != "history"},
         },
     }
-    if ex.sgld_trace is not None:
-        d = ex.sgld_trace.diagnostics
+    if ex.sgld_traces:
+        # one chain per architecture: the worst mixing over the chains
+        diags = [t.diagnostics for t in ex.sgld_traces if t.diagnostics is not None]
         report["training"]["sgld"] = {
-            "n_samples": len(ex.model),
-            "min_ess": d.min_ess if d else None,
-            "max_rhat": d.max_rhat if d else None,
-            "loss_ess": d.loss_ess if d else None,
+            "chains": len(ex.sgld_traces),
+            "n_samples": sum(len(bank) for bank in ex.model),
+            "min_ess": min(d.min_ess for d in diags) if diags else None,
+            "max_rhat": max(d.max_rhat for d in diags) if diags else None,
+            "loss_ess": min((d.loss_ess for d in diags if d.loss_ess is not None), default=None),
             "warnings": ex.sgld_warnings,
         }
     return ex, report
