@@ -23,7 +23,14 @@ FAST = {
     "sgld_steps": 1500,
     "sgld_burn_in": 500,
     "sgld_thin": 20,
+    "sgld_start_epochs": 200,
 }
+
+
+def _x(ex: NCSMExtrapolator, nmax: list[int], hw: list[float]):
+    from varbayes import tensor
+
+    return tensor(ex._inputs(nmax, hw))
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +78,8 @@ def test_cli_json_schema(tmp_path: Path) -> None:
     assert report["prior"] == "fixed" and report["train_nmax_max"] == 8
     assert report["training"]["config"]["fits"] == 2 and report["training"]["config"]["epochs"] == 200
     fits = report["training"]["fits"]
-    assert len(fits) == 2 and all(0 <= f["best_epoch"] < f["epochs"] <= 200 for f in fits)
+    # two fits for each of the default's two architectures
+    assert len(fits) == 4 and all(0 <= f["best_epoch"] < f["epochs"] <= 200 for f in fits)
     hws = sorted(set(load_table(report["data"]).hw.tolist()))
     # one prediction for every hw of the data at each requested Nmax
     assert sorted((p["nmax"], p["hw"]) for p in report["predictions"]) == sorted(
@@ -123,11 +131,12 @@ def test_every_prior_trains_and_reports(he4) -> None:
 
 
 def test_sgld_prior_samples_from_a_bank_and_reports_its_mixing(he4) -> None:
-    ex, report = extrapolate(he4, "sgld", 6, [8], **FAST)
-    (bank,) = ex.model
-    assert isinstance(bank, SampleBank) and len(bank) == (1500 - 500) // 20
+    ex, report = extrapolate(he4, "sgld", 6, [8], architecture="exponential", **FAST)
+    assert len(ex.model) == FAST["fits"]  # one chain per fit, each from its own least-squares start
+    assert all(isinstance(bank, SampleBank) and len(bank) == (1500 - 500) // 20 for bank in ex.model)
+    assert [len(h.epochs) for h in ex.histories] == [FAST["sgld_start_epochs"]] * FAST["fits"]
     sgld = report["training"]["sgld"]
-    assert sgld["chains"] == 1 and sgld["n_samples"] == len(bank)
+    assert sgld["chains"] == 2 and sgld["n_samples"] == 2 * len(ex.model[0])
     assert sgld["min_ess"] > 0 and sgld["max_rhat"] > 0
     # the spread over snapshots is epistemic: the snapshots differ, so it is positive
     p = ex.predict(np.full(3, 10), np.array([15.0, 20.0, 25.0]))
@@ -137,9 +146,13 @@ def test_sgld_prior_samples_from_a_bank_and_reports_its_mixing(he4) -> None:
 def test_sgld_runs_one_chain_per_architecture_and_saves_them(he4, tmp_path: Path) -> None:
     archs = ("exponential", "exponential_shared")
     ex, report = extrapolate(he4, "sgld", 6, [8], architecture=archs, **FAST)
-    assert [type(m) for m in ex.model] == [SampleBank, SampleBank] and len(ex.sgld_traces) == 2
+    chains = len(archs) * FAST["fits"]
+    assert [type(m) for m in ex.model] == [SampleBank] * chains and len(ex.sgld_traces) == chains
     sgld = report["training"]["sgld"]
-    assert sgld["chains"] == 2 and sgld["n_samples"] == 2 * len(ex.model[0])
+    assert sgld["chains"] == chains and sgld["n_samples"] == chains * len(ex.model[0])
+    # the chains of one architecture come first, each from its own start
+    first = [b.model(1)(_x(ex, [10], [20.0])).item() for b in ex.model[: FAST["fits"]]]
+    assert first[0] != first[1]
     assert report["training"]["config"]["architecture"] == archs
     ex.save(tmp_path / "chains.vb")
     loaded = NCSMExtrapolator.load(tmp_path / "chains.vb")
@@ -173,6 +186,13 @@ def test_shared_architecture_has_one_converged_energy_for_every_hw(he4) -> None:
     assert net.limit.weight_mu.shape == (1, 1) and net.limit.bias_mu is None
 
 
+def test_without_validation_rows_the_fits_run_the_whole_schedule(he4) -> None:
+    cfg = NCSMConfig(prior="ensemble", architecture="exponential", val_fraction=0.0, **{**FAST, "fits": 1})
+    ex = NCSMExtrapolator(cfg).fit(he4, 6)
+    assert ex.split.val.size == 0 and len(ex.history.epochs) == FAST["epochs"]
+    assert [len(h.epochs) for h in ex.ensemble_histories] == [FAST["ensemble_epochs"]] * FAST["ensemble_size"]
+
+
 def test_architectures_are_pooled_with_fits_each(he4) -> None:
     archs = ("exponential", "exponential_shared")
     ex = NCSMExtrapolator(NCSMConfig(prior="ensemble", architecture=list(archs), seed=1, **FAST)).fit(he4, 6)
@@ -184,7 +204,7 @@ def test_architectures_are_pooled_with_fits_each(he4) -> None:
 
 
 def test_fits_are_pooled_as_a_mixture(he4) -> None:
-    ex = NCSMExtrapolator(NCSMConfig(prior="fixed", seed=2, **FAST)).fit(he4, 6)
+    ex = NCSMExtrapolator(NCSMConfig(prior="fixed", architecture="exponential", seed=2, **FAST)).fit(he4, 6)
     assert len(ex.model) == 2 and len(ex.histories) == 2 and ex.history is ex.histories[0]
     nmax, hw = np.full(4, 8), np.array([15.0, 20.0, 25.0, 30.0])
     from varbayes import manual_seed
@@ -212,7 +232,9 @@ def test_nmax_window_keeps_the_highest_trained_nmax(he4, window, trained) -> Non
 
 def test_checkpoint_of_a_single_network_still_loads(he4, tmp_path: Path) -> None:
     # the layout saved before NCSMConfig.fits: one network, no fits/nmax_window in the config
-    ex = NCSMExtrapolator(NCSMConfig(prior="fixed", nmax_window=None, **{**FAST, "fits": 1})).fit(he4, 6)
+    ex = NCSMExtrapolator(
+        NCSMConfig(prior="fixed", architecture="exponential", nmax_window=None, **{**FAST, "fits": 1})
+    ).fit(he4, 6)
     from varbayes import io, manual_seed
 
     path = tmp_path / "old.vb"
