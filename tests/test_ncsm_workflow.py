@@ -251,9 +251,16 @@ def test_checkpoint_of_a_single_network_still_loads(he4, tmp_path: Path) -> None
     np.testing.assert_array_equal(old.predict([8, 8], [20.0, 25.0])["mean"], expected)
 
 
-def test_bad_arguments_are_refused(he4) -> None:
+def test_bad_arguments_are_refused(he4, monkeypatch) -> None:
     with pytest.raises(ValueError, match="not an Nmax"):
         extrapolate(he4, "fixed", 7, [10], **FAST)
+    # two trained Nmax: no classic fit to compare with, said before any training
+    with monkeypatch.context() as m:
+        m.setattr(
+            NCSMExtrapolator, "fit", lambda *a, **k: pytest.fail("trained before checking the baseline")
+        )
+        with pytest.raises(ValueError, match="baseline needs 3 Nmax values <= 4 at some hw"):
+            extrapolate(he4, "fixed", 4, [6], **FAST)
     with pytest.raises(ValueError, match="prior"):
         NCSMConfig(prior="uniform")
     with pytest.raises(ValueError, match="fits must be a positive integer"):

@@ -206,7 +206,10 @@ def exponential_baseline(
         fits.append(fit)
         rows.append(fit.predict(targets) if fit.valid else np.full(targets.shape, np.nan))
     if not fits:
-        raise ValueError(f"no hw has {n_points} Nmax values <= {train_nmax_max}")
+        raise ValueError(
+            f"the exponential baseline needs {n_points} Nmax values <= {train_nmax_max} at some hw, "
+            f"and no hw of {table.source or 'the table'} has them"
+        )
     nmax_top, hw_at_min, _ = variational_minimum(train.nmax, train.hw, train.energy)
     return BaselineResult(
         hw=np.array(hws),

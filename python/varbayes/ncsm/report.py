@@ -44,6 +44,8 @@ def extrapolate(
         raise ValueError(
             f"--train-nmax-max {train_nmax_max} is not an Nmax of the table ({table.nmax_values().tolist()})"
         )
+    # the comparison needs the classic fit: fail before training, not after
+    baseline = exponential_baseline(table, train_nmax_max, predict_nmax)
     start = time.perf_counter()
     ex = NCSMExtrapolator(NCSMConfig(prior=prior, seed=seed, **config)).fit(
         table, train_nmax_max, progress=progress
@@ -64,7 +66,6 @@ def extrapolate(
         }
         for n, h, m, s, lo, hi in zip(grid_n, grid_h, p["mean"], p["std"], p["lo95"], p["hi95"], strict=True)
     ]
-    baseline = exponential_baseline(table, train_nmax_max, predict_nmax)
     vm_n, vm_h, vm_e = variational_minimum(grid_n, grid_h, p["mean"])
     report = {
         "data": table.source,
