@@ -216,8 +216,7 @@ class NCSMExtrapolator:
 
     def __init__(self, config: NCSMConfig | None = None) -> None:
         self.config = config or NCSMConfig()
-        # a list of fitted posteriors (variational priors, see NCSMConfig.fits) or an SGLD bank
-        # the fitted posteriors: variational fits (see NCSMConfig.fits) or SGLD banks, one per architecture
+        # the pooled posteriors, ``fits`` per architecture: variational fits or SGLD banks (chains)
         self.model: list[NCSMNet] | list[SampleBank] | None = None
         self.scaler_x: MinMaxScaler | None = None
         self.scaler_y: MinMaxScaler | None = None
