@@ -272,5 +272,20 @@ def test_bad_arguments_are_refused(he4, monkeypatch) -> None:
             NCSMConfig(architecture=bad)
     with pytest.raises(SystemExit):
         main(["ncsm", "fit", "he4", "--architecture", "exponential,linear"])
+
+
+def test_cli_reports_bad_data_as_an_error_line(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.dat"
+    bad.write_text("Nmax hw E\n2 20 -25.0\n4 20 abc\n")
+    for argv, words in (
+        (["ncsm", "fit", str(tmp_path / "missing.dat")], "not found"),
+        (["ncsm", "fit", str(bad)], "bad.dat:3: non-numeric"),
+        (["ncsm", "fit", "he4", "--train-nmax-max", "4", "--predict-nmax", "6"], "baseline needs 3 Nmax"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("python -m varbayes ncsm: error:") and words in err and "Traceback" not in err
     with pytest.raises(SystemExit):
         main(["ncsm", "fit", "he4", "--predict-nmax", "ten"])

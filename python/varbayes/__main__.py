@@ -30,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ncsm":
         from .ncsm.cli import run
 
-        return run(args)
+        try:
+            return run(args)
+        except (ValueError, OSError) as exc:  # bad data or arguments: the message, not a traceback
+            parser.exit(2, f"{parser.prog} ncsm: error: {exc}\n")
     if args.command == "bench":
         from .bench import run as run_bench
 
