@@ -2,7 +2,8 @@
 
 For each case (a table, a training Nmax maximum, the Nmax predicted, the hw range scored) the law
 E(Nmax, hw) = E_inf + a(hw) exp(-c(hw) Nmax) is fitted by least squares on the rows the networks
-train on (the three highest trained Nmax, hw within a factor 2 of the variational-minimum hw):
+train by default (``NCSMExtrapolator.training_rows``: the three highest trained Nmax, hw within a
+factor 2 of the variational-minimum hw):
 
 - ``per_hw``: E_inf free for every hw (the classic extrapolation; with three Nmax it is exact);
 - ``shared``: one E_inf for every hw (``architecture="exponential_shared"``);
@@ -24,6 +25,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from varbayes.io import atomic_write_bytes
+from varbayes.ncsm.model import NCSMExtrapolator
 from varbayes.ncsm.report import resolve_table
 
 # (table, train_nmax_max, predicted Nmax, scored hw range); the 4He <= 8 and 3He <= 6 cases are the
@@ -59,11 +61,8 @@ def fit_law(nmax: np.ndarray, hw: np.ndarray, energy: np.ndarray, shared: bool):
 
 def run_case(data: str, train_max: int, predict: list[int], hw_range: tuple[float, float]) -> dict:
     table = resolve_table(data)
-    trained = table.subset(nmax_max=train_max)
-    top = trained.nmax == trained.nmax.max()
-    h0 = float(trained.hw[top][np.argmin(trained.energy[top])])
-    rows = np.isin(trained.nmax, trained.nmax_values()[-3:]) & (trained.hw >= h0 / 2) & (trained.hw <= 2 * h0)
-    n, h, e = trained.nmax[rows], trained.hw[rows], trained.energy[rows]
+    rows, _ = NCSMExtrapolator().training_rows(table, train_max)  # the default networks' rows
+    n, h, e = rows.nmax, rows.hw, rows.energy
     held = np.isin(table.nmax, predict) & (table.hw >= hw_range[0]) & (table.hw <= hw_range[1])
     held &= np.isin(table.hw, np.unique(h))
     truth = table.energy[held]

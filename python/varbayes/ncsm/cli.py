@@ -23,14 +23,14 @@ def _int_list(text: str) -> list[int]:
     return values
 
 
-def _architectures(text: str) -> str | tuple[str, ...]:
+def _architectures(text: str) -> tuple[str, ...]:
     names = tuple(v.strip() for v in text.split(",") if v.strip())
     unknown = [n for n in names if n not in ARCHITECTURES]
     if not names or unknown:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated architectures from {', '.join(ARCHITECTURES)}, got {text!r}"
         )
-    return names[0] if len(names) == 1 else names
+    return names  # NCSMConfig turns a one-name tuple into the name
 
 
 def _hw_range(text: str) -> tuple[float, float]:

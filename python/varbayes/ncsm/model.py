@@ -230,11 +230,15 @@ class NCSMExtrapolator:
         self.lr_schedule: list[float] = []
 
     # -- training --------------------------------------------------------------------------
+    def training_rows(self, table: NCSMTable, train_nmax_max: int) -> tuple[NCSMTable, tuple[float, float]]:
+        """The rows a fit uses (Nmax <= ``train_nmax_max``, the Nmax and hw windows) and the hw window."""
+        usable = table.subset(nmax_max=train_nmax_max)
+        hw_range = self._hw_window(usable)
+        return usable.subset(nmax=self._nmax_window(usable), hw_range=hw_range), hw_range
+
     def fit(self, table: NCSMTable, train_nmax_max: int, progress: bool = False) -> NCSMExtrapolator:
         cfg = self.config
-        usable = table.subset(nmax_max=train_nmax_max)
-        self.hw_train_range = self._hw_window(usable)
-        usable = usable.subset(nmax=self._nmax_window(usable), hw_range=self.hw_train_range)
+        usable, self.hw_train_range = self.training_rows(table, train_nmax_max)
         self.train_nmax_max = int(train_nmax_max)
         self.table = usable
         # a refit starts a fresh record (the histories are appended to fit by fit)

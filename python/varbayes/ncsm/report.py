@@ -91,7 +91,7 @@ def extrapolate(
             "seconds": seconds,
             "epochs": len(ex.history.epochs),
             "best_epoch": ex.history.best_epoch,
-            # every variational fit of the mixture (the two above are the first fit's)
+            # every fit of the mixture, or each chain's least-squares start (the two above: the first's)
             "fits": [{"epochs": len(h.epochs), "best_epoch": h.best_epoch} for h in ex.histories],
             "n_train": int(ex.split.train.size),
             "hw_train_range": [float(v) for v in ex.hw_train_range],
@@ -100,7 +100,7 @@ def extrapolate(
         },
     }
     if ex.sgld_traces:
-        # one chain per architecture: the worst mixing over the chains
+        # ``fits`` chains per architecture: the worst mixing over the chains
         diags = [t.diagnostics for t in ex.sgld_traces if t.diagnostics is not None]
         report["training"]["sgld"] = {
             "chains": len(ex.sgld_traces),
