@@ -60,6 +60,8 @@ def test_cli_json_schema(tmp_path: Path) -> None:
                 str(out),
                 "--eval-hw",
                 "15,34",
+                "--correction-log-std",
+                "0.5",
                 "--quiet",
             ]
         )
@@ -76,7 +78,8 @@ def test_cli_json_schema(tmp_path: Path) -> None:
         "metrics",
     } <= report.keys()
     assert report["prior"] == "fixed" and report["train_nmax_max"] == 8
-    assert report["training"]["config"]["fits"] == 2 and report["training"]["config"]["epochs"] == 200
+    config = report["training"]["config"]
+    assert config["fits"] == 2 and config["epochs"] == 200 and config["correction_log_std"] == 0.5
     fits = report["training"]["fits"]
     # two fits for each of the default's two architectures
     assert len(fits) == 4 and all(0 <= f["best_epoch"] < f["epochs"] <= 200 for f in fits)
@@ -89,6 +92,8 @@ def test_cli_json_schema(tmp_path: Path) -> None:
         assert {"nmax", "hw", "mean", "std", "lo95", "hi95"} <= p.keys()
         assert p["lo95"] <= p["mean"] <= p["hi95"] and p["std"] > 0
     assert {"mean", "std", "lo95", "hi95"} <= report["converged"].keys()
+    # taken where the classic fit takes its E_inf: the variational-minimum hw at Nmax 8
+    assert report["converged"]["hw"] == report["baseline"]["converged"]["variational_min_hw"]
     assert report["metrics"]["n_points"] == 26  # hw 15..20 step 1 and 22..34 step 2, at Nmax 10 and 12
     assert report["metrics"]["baseline_rmse"] == pytest.approx(0.0391, abs=5e-4)
 
@@ -165,6 +170,42 @@ def test_sgld_runs_one_chain_per_architecture_and_saves_them(he4, tmp_path: Path
     np.testing.assert_array_equal(loaded.predict([8, 10], [20.0, 25.0])["mean"], expected)
 
 
+def test_law_uncertainty_scales_each_samples_correction_beyond_the_data(he4) -> None:
+    ex = NCSMExtrapolator(NCSMConfig(prior="sgld", architecture="exponential", seed=4, **FAST)).fit(he4, 6)
+    s = ex.config.correction_log_std
+    assert s > 0  # on by default
+    # Langevin banks: the same snapshots at every call, so both settings see the same samples
+    nmax, hw = np.repeat([6, 8, 10], 3), np.tile([15.0, 20.0, 25.0], 3)
+    law = ex._predict_scaled(nmax, hw, None).sample_means[..., 0]
+    wide = ex.predict(nmax, hw)
+    wide_converged = ex.converged(he4.hw_values())
+    ex.config.correction_log_std = 0.0
+    fit = ex._predict_scaled(nmax, hw, None).sample_means[..., 0]
+    narrow = ex.predict(nmax, hw)
+    # at the top trained Nmax nothing changes
+    np.testing.assert_array_equal(law[:, :3], fit[:, :3])
+    # beyond it, every sample's correction y(N, hw) - y(6, hw) is multiplied by one factor per
+    # sample, the same at every N and hw, log-normal with median 1 and log-std s
+    ratio = (law[:, 3:] - np.tile(law[:, :3], 2)) / (fit[:, 3:] - np.tile(fit[:, :3], 2))
+    np.testing.assert_allclose(ratio, np.repeat(ratio[:, :1], 6, axis=1), rtol=1e-6)
+    logs = np.log(ratio[:, 0])
+    assert (
+        len(logs) == 2 * FAST["n_samples"] and abs(np.mean(logs)) < 0.1 and 0.7 * s < np.std(logs) < 1.3 * s
+    )
+    # so the intervals widen beyond the data only, the converged energy's too
+    width = wide["hi95"] - wide["lo95"]
+    np.testing.assert_allclose(width[:3], (narrow["hi95"] - narrow["lo95"])[:3])
+    assert np.all(width[3:] > (narrow["hi95"] - narrow["lo95"])[3:])
+    converged = ex.converged(he4.hw_values())
+    assert wide_converged["hi95"] - wide_converged["lo95"] > converged["hi95"] - converged["lo95"]
+    # at one hw the converged energy is, sample by sample, the network's value at Nmax 200
+    # (no likelihood noise): its mean and spread are those of the predictive means there
+    ex.config.correction_log_std = s
+    one, at_200 = ex.converged([20.0]), ex.predict([200], [20.0])
+    assert one["mean"] == pytest.approx(at_200["mean"][0], abs=1e-9)
+    assert one["std"] == pytest.approx(at_200["epistemic_std"][0], rel=1e-6)
+
+
 def test_shared_architecture_has_one_converged_energy_for_every_hw(he4) -> None:
     ex = NCSMExtrapolator(
         NCSMConfig(prior="fixed", architecture="exponential_shared", **{**FAST, "fits": 1})
@@ -204,7 +245,9 @@ def test_architectures_are_pooled_with_fits_each(he4) -> None:
 
 
 def test_fits_are_pooled_as_a_mixture(he4) -> None:
-    ex = NCSMExtrapolator(NCSMConfig(prior="fixed", architecture="exponential", seed=2, **FAST)).fit(he4, 6)
+    # without the law's factor, drawn per sample of the whole mixture rather than per fit
+    cfg = NCSMConfig(prior="fixed", architecture="exponential", seed=2, correction_log_std=0.0, **FAST)
+    ex = NCSMExtrapolator(cfg).fit(he4, 6)
     assert len(ex.model) == 2 and len(ex.histories) == 2 and ex.history is ex.histories[0]
     nmax, hw = np.full(4, 8), np.array([15.0, 20.0, 25.0, 30.0])
     from varbayes import manual_seed
@@ -241,10 +284,13 @@ def test_checkpoint_of_a_single_network_still_loads(he4, tmp_path: Path) -> None
     ex.save(path)
     obj = io.load(path)
     obj["model"] = obj["model"][0]
-    del obj["config"]["fits"], obj["config"]["nmax_window"]
+    del obj["config"]["fits"], obj["config"]["nmax_window"], obj["config"]["correction_log_std"]
     io.save(obj, path)
     old = NCSMExtrapolator.load(path)
     assert old.config.fits == 1 and old.config.nmax_window is None and len(old.model) == 1
+    # it predicts as it was fitted, without the law's uncertainty
+    assert old.config.correction_log_std == 0.0
+    ex.config.correction_log_std = 0.0
     manual_seed(5)
     expected = ex.predict([8, 8], [20.0, 25.0])["mean"]
     manual_seed(5)
@@ -267,6 +313,9 @@ def test_bad_arguments_are_refused(he4, monkeypatch) -> None:
         NCSMConfig(fits=0)
     with pytest.raises(ValueError, match="nmax_window must be at least 2"):
         NCSMConfig(nmax_window=1)
+    for bad in (-0.1, float("nan")):
+        with pytest.raises(ValueError, match="correction_log_std must be >= 0"):
+            NCSMConfig(correction_log_std=bad)
     for bad in ("exponentiel", ("exponential", "exponential"), ()):
         with pytest.raises(ValueError, match="architecture must be one of"):
             NCSMConfig(architecture=bad)
@@ -281,6 +330,7 @@ def test_cli_reports_bad_data_as_an_error_line(tmp_path: Path, capsys) -> None:
         (["ncsm", "fit", str(tmp_path / "missing.dat")], "not found"),
         (["ncsm", "fit", str(bad)], "bad.dat:3: non-numeric"),
         (["ncsm", "fit", "he4", "--train-nmax-max", "4", "--predict-nmax", "6"], "baseline needs 3 Nmax"),
+        (["ncsm", "fit", "he4", "--correction-log-std", "-1"], "correction_log_std must be >= 0"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)

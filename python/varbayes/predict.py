@@ -34,6 +34,44 @@ class Prediction:
     _means: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _vars: np.ndarray | None = field(default=None, repr=False)
 
+    @classmethod
+    def from_samples(
+        cls,
+        means: np.ndarray,
+        variances: np.ndarray | None = None,
+        kind: str = "regression",
+        keep_samples: bool = False,
+    ) -> Prediction:
+        """The predictive distribution of per-sample means (n_samples, N, ...) and, for regression
+        with a likelihood, the per-sample likelihood variances (same shape)."""
+        mean = means.mean(axis=0)
+        epistemic_var = means.var(axis=0)
+        samples = means if keep_samples else None
+        if kind == "classification":
+            std = np.sqrt(epistemic_var)
+            return cls(mean, std, std, None, kind, samples, means)
+        aleatoric_var = variances.mean(axis=0) if variances is not None else np.zeros_like(mean)
+        return cls(
+            mean,
+            np.sqrt(epistemic_var + aleatoric_var),
+            np.sqrt(epistemic_var),
+            np.sqrt(aleatoric_var),
+            kind,
+            samples,
+            means,
+            variances,
+        )
+
+    @property
+    def sample_means(self) -> np.ndarray:
+        """Per-sample means (probabilities), shape (n_samples, N, ...)."""
+        return self._means
+
+    @property
+    def sample_variances(self) -> np.ndarray | None:
+        """Per-sample likelihood variances (regression with a likelihood), else None."""
+        return self._vars
+
     def quantile(self, q: float | np.ndarray) -> np.ndarray:
         """Quantiles of the predictive distribution: the mixture of the per-sample Gaussians
         (empirical quantiles of the samples when there is no aleatoric noise)."""
@@ -129,22 +167,7 @@ def predict(
     if any(with_vars) and not all(with_vars):
         raise ValueError("predict: some models of the mixture have a likelihood noise and others none")
     sample_vars = np.concatenate([v for _, _, v in passes]) if all(with_vars) else None
-    mean = sample_means.mean(axis=0)
-    epistemic_var = sample_means.var(axis=0)
-    if kind == "classification":
-        std = np.sqrt(epistemic_var)
-        return Prediction(mean, std, std, None, kind, sample_means if return_samples else None, sample_means)
-    aleatoric_var = sample_vars.mean(axis=0) if sample_vars is not None else np.zeros_like(mean)
-    return Prediction(
-        mean,
-        np.sqrt(epistemic_var + aleatoric_var),
-        np.sqrt(epistemic_var),
-        np.sqrt(aleatoric_var),
-        kind,
-        sample_means if return_samples else None,
-        sample_means,
-        sample_vars,
-    )
+    return Prediction.from_samples(sample_means, sample_vars, kind, return_samples)
 
 
 def _passes(

@@ -100,6 +100,13 @@ def add_parser(sub: Any) -> None:
             help=f"network architecture, or several comma-separated ones pooled as a mixture (default "
             f"{NCSMConfig.architecture}; choices {', '.join(ARCHITECTURES)})",
         )
+        p.add_argument(
+            "--correction-log-std",
+            type=float,
+            default=None,
+            help="uncertainty of the extrapolation law: log-std of the factor on each sample's "
+            f"correction beyond the training Nmax (default {NCSMConfig.correction_log_std}; 0: off)",
+        )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -114,7 +121,12 @@ def run(args: argparse.Namespace) -> int:
     predict_nmax = args.predict_nmax or [train_max + 2, train_max + 4]
     overrides = {
         k: v
-        for k, v in (("epochs", args.epochs), ("fits", args.fits), ("architecture", args.architecture))
+        for k, v in (
+            ("epochs", args.epochs),
+            ("fits", args.fits),
+            ("architecture", args.architecture),
+            ("correction_log_std", args.correction_log_std),
+        )
         if v is not None
     }
     priors = [args.prior] if args.ncsm_command == "fit" else list(PRIORS)

@@ -76,10 +76,11 @@ def extrapolate(
         "predict_nmax": [int(n) for n in predict_nmax],
         "predictions": predictions,
         "converged": {
-            **ex.converged(hws),
-            "definition": "per Monte-Carlo sample, the minimum over the data's hw of the predicted energy at "
-            "Nmax = nmax (a variational upper bound at any finite Nmax); mean, std and central 95% "
-            "interval over samples, likelihood noise included",
+            **ex.converged([baseline.variational_min_hw]),
+            "hw": baseline.variational_min_hw,
+            "definition": "per posterior sample, the predicted energy at Nmax = nmax at hw, the variational-"
+            "minimum hw at the highest trained Nmax (where the baseline takes its E_inf); mean, std and "
+            "central 95% interval over samples, the law's uncertainty included, likelihood noise not",
         },
         "baseline": {**baseline.to_dict(), "converged": converged_estimate(baseline).to_dict()},
         "variational_minimum": [
