@@ -198,6 +198,12 @@ def test_law_uncertainty_scales_each_samples_correction_beyond_the_data(he4) -> 
     assert np.all(width[3:] > (narrow["hi95"] - narrow["lo95"])[3:])
     converged = ex.converged(he4.hw_values())
     assert wide_converged["hi95"] - wide_converged["lo95"] > converged["hi95"] - converged["lo95"]
+    # one Nmax for several hw, and a clear error for lengths that do not match
+    np.testing.assert_array_equal(
+        ex.predict(10, [15.0, 20.0])["mean"], ex.predict([10, 10], [15.0, 20.0])["mean"]
+    )
+    with pytest.raises(ValueError, match="same length"):
+        ex.predict([8, 10, 12], [15.0, 20.0])
     # at one hw the converged energy is, sample by sample, the network's value at Nmax 200
     # (no likelihood noise): its mean and spread are those of the predictive means there
     ex.config.correction_log_std = s
@@ -295,6 +301,16 @@ def test_checkpoint_of_a_single_network_still_loads(he4, tmp_path: Path) -> None
     expected = ex.predict([8, 8], [20.0, 25.0])["mean"]
     manual_seed(5)
     np.testing.assert_array_equal(old.predict([8, 8], [20.0, 25.0])["mean"], expected)
+
+
+def test_training_rows_with_one_hw_are_flagged(tmp_path: Path) -> None:
+    # one hbar*Omega scan, as in the shipped MFDn 6Li runs
+    one_hw = tmp_path / "one_hw.dat"
+    one_hw.write_text("Nmax hw E\n2 20 -25.0\n4 20 -27.0\n6 20 -27.8\n8 20 -28.1\n")
+    table = load_table(one_hw)
+    cfg = NCSMConfig(prior="fixed", architecture="exponential", val_fraction=0.0, **{**FAST, "fits": 1})
+    with pytest.warns(UserWarning, match=r"1 hw value\(s\) \(20 MeV\)"):
+        NCSMExtrapolator(cfg).fit(table, 8)
 
 
 def test_bad_arguments_are_refused(he4, monkeypatch) -> None:

@@ -255,6 +255,16 @@ class NCSMExtrapolator:
         usable, self.hw_train_range = self.training_rows(table, train_nmax_max)
         self.train_nmax_max = int(train_nmax_max)
         self.table = usable
+        hws = usable.hw_values()
+        if hws.size < 3:
+            # the networks map hw to the law's parameters; one or two hw leave that map a guess
+            warnings.warn(
+                f"the training rows hold {hws.size} hw value(s) ({', '.join(f'{h:g}' for h in hws)} MeV): "
+                "the hw dependence is not determined by the data, so predictions at any other hw "
+                "are extrapolations in hw and their intervals mean little",
+                UserWarning,
+                stacklevel=2,
+            )
         # a refit starts a fresh record (the histories are appended to fit by fit)
         self.histories, self.ensemble_histories = [], []
         self.sgld_traces, self.sgld_warnings = [], []
@@ -464,8 +474,9 @@ class NCSMExtrapolator:
 
     # -- prediction ------------------------------------------------------------------------
     def predict(self, nmax: Any, hw: Any, n_samples: int | None = None) -> dict[str, np.ndarray]:
-        """Predictive mean, std and 95% interval in MeV at the points (nmax[i], hw[i]); beyond the
-        top trained Nmax they include the uncertainty of the law (``correction_log_std``)."""
+        """Predictive mean, std and 95% interval in MeV at the points (nmax[i], hw[i]) (one value
+        of either serves every point); beyond the top trained Nmax they include the uncertainty of
+        the law (``correction_log_std``)."""
         pred = self._predict_scaled(nmax, hw, n_samples)
         lo, hi = pred.interval(0.95)
         return {
@@ -511,8 +522,12 @@ class NCSMExtrapolator:
         # a bank has at most len(bank) distinct samples
         banks = [len(m) for m in self.model if isinstance(m, SampleBank)]
         n = min(n, *banks) if banks else n
-        nmax = np.asarray(nmax, dtype=np.float64).ravel()
-        hw = np.broadcast_to(np.asarray(hw, dtype=np.float64).ravel(), nmax.shape)
+        nmax, hw = (np.asarray(v, dtype=np.float64).ravel() for v in (nmax, hw))
+        if nmax.size != hw.size and 1 not in (nmax.size, hw.size):
+            raise ValueError(
+                f"nmax and hw must have the same length (or one value), got {nmax.size} and {hw.size}"
+            )
+        nmax, hw = np.broadcast_arrays(nmax, hw)
         s = self.config.correction_log_std
         beyond = nmax > self.train_nmax_max if s > 0 else np.zeros(nmax.shape, dtype=bool)
         if not beyond.any():
