@@ -5,8 +5,11 @@ that are disjoint from the README's evaluation (4He Nmax <= 8 -> 10, 12; 3He Nma
 their held-out rows are training rows there (4He Nmax <= 6 -> 8, 3He Nmax <= 4 -> 6). At every
 held-out point (hw in the evaluation range) the predicted correction beyond the highest trained
 Nmax, mu(N, hw) - mu(top, hw), is compared with the actual one, E(N, hw) - mu(top, hw). The RMS of
-log(actual / predicted) over all points and seeds is the calibrated ``correction_log_std``: the
-std of a zero-median normal on the log of the factor that scales the law's correction.
+log(actual / predicted) over all points and seeds is the calibrated ``correction_log_std``, the
+log-std of the mean-one factor that scales the law's correction. Two things to know about it: the
+RMS includes the mean of the log ratios, which is not zero (on these cuts the law over-predicts
+the correction, mean about -0.24), and it is measured on posterior means but added on top of the
+posterior's own spread; both make the resulting intervals err on the wide side.
 
     python benchmarks/ncsm_calibration.py [--seeds 0,1,2] [--json benchmarks/results/ncsm_calibration.json]
 """

@@ -176,27 +176,26 @@ def test_law_uncertainty_scales_each_samples_correction_beyond_the_data(he4) -> 
     assert s > 0  # on by default
     # Langevin banks: the same snapshots at every call, so both settings see the same samples
     nmax, hw = np.repeat([6, 8, 10], 3), np.tile([15.0, 20.0, 25.0], 3)
-    law = ex._predict_scaled(nmax, hw, None).sample_means[..., 0]
+    law = ex._predict_scaled(nmax, hw, None).samples[..., 0]
     wide = ex.predict(nmax, hw)
-    wide_converged = ex.converged(he4.hw_values())
+    wide_converged = ex.converged(20.0)
     ex.config.correction_log_std = 0.0
-    fit = ex._predict_scaled(nmax, hw, None).sample_means[..., 0]
+    fit = ex._predict_scaled(nmax, hw, None).samples[..., 0]
     narrow = ex.predict(nmax, hw)
     # at the top trained Nmax nothing changes
     np.testing.assert_array_equal(law[:, :3], fit[:, :3])
     # beyond it, every sample's correction y(N, hw) - y(6, hw) is multiplied by one factor per
-    # sample, the same at every N and hw, log-normal with median 1 and log-std s
+    # sample, the same at every N and hw, log-normal with mean 1 and log-std s
     ratio = (law[:, 3:] - np.tile(law[:, :3], 2)) / (fit[:, 3:] - np.tile(fit[:, :3], 2))
     np.testing.assert_allclose(ratio, np.repeat(ratio[:, :1], 6, axis=1), rtol=1e-6)
     logs = np.log(ratio[:, 0])
-    assert (
-        len(logs) == 2 * FAST["n_samples"] and abs(np.mean(logs)) < 0.1 and 0.7 * s < np.std(logs) < 1.3 * s
-    )
+    assert len(logs) == 2 * FAST["n_samples"] and 0.7 * s < np.std(logs) < 1.3 * s
+    assert abs(np.mean(logs) + s**2 / 2) < 0.1 and abs(np.mean(ratio[:, 0]) - 1) < 0.1
     # so the intervals widen beyond the data only, the converged energy's too
     width = wide["hi95"] - wide["lo95"]
     np.testing.assert_allclose(width[:3], (narrow["hi95"] - narrow["lo95"])[:3])
     assert np.all(width[3:] > (narrow["hi95"] - narrow["lo95"])[3:])
-    converged = ex.converged(he4.hw_values())
+    converged = ex.converged(20.0)
     assert wide_converged["hi95"] - wide_converged["lo95"] > converged["hi95"] - converged["lo95"]
     # one Nmax for several hw, and a clear error for lengths that do not match
     np.testing.assert_array_equal(
@@ -207,9 +206,11 @@ def test_law_uncertainty_scales_each_samples_correction_beyond_the_data(he4) -> 
     # at one hw the converged energy is, sample by sample, the network's value at Nmax 200
     # (no likelihood noise): its mean and spread are those of the predictive means there
     ex.config.correction_log_std = s
-    one, at_200 = ex.converged([20.0]), ex.predict([200], [20.0])
+    one, at_200 = ex.converged(20.0), ex.predict([200], [20.0])
     assert one["mean"] == pytest.approx(at_200["mean"][0], abs=1e-9)
     assert one["std"] == pytest.approx(at_200["epistemic_std"][0], rel=1e-6)
+    with pytest.raises(ValueError, match="hw must be one value"):
+        ex.converged(he4.hw_values())
 
 
 def test_shared_architecture_has_one_converged_energy_for_every_hw(he4) -> None:
@@ -329,8 +330,8 @@ def test_bad_arguments_are_refused(he4, monkeypatch) -> None:
         NCSMConfig(fits=0)
     with pytest.raises(ValueError, match="nmax_window must be at least 2"):
         NCSMConfig(nmax_window=1)
-    for bad in (-0.1, float("nan")):
-        with pytest.raises(ValueError, match="correction_log_std must be >= 0"):
+    for bad in (-0.1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="correction_log_std must be finite and >= 0"):
             NCSMConfig(correction_log_std=bad)
     for bad in ("exponentiel", ("exponential", "exponential"), ()):
         with pytest.raises(ValueError, match="architecture must be one of"):
@@ -346,7 +347,7 @@ def test_cli_reports_bad_data_as_an_error_line(tmp_path: Path, capsys) -> None:
         (["ncsm", "fit", str(tmp_path / "missing.dat")], "not found"),
         (["ncsm", "fit", str(bad)], "bad.dat:3: non-numeric"),
         (["ncsm", "fit", "he4", "--train-nmax-max", "4", "--predict-nmax", "6"], "baseline needs 3 Nmax"),
-        (["ncsm", "fit", "he4", "--correction-log-std", "-1"], "correction_log_std must be >= 0"),
+        (["ncsm", "fit", "he4", "--correction-log-std", "-1"], "correction_log_std must be finite and >= 0"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)

@@ -40,13 +40,15 @@ class Prediction:
         means: np.ndarray,
         variances: np.ndarray | None = None,
         kind: str = "regression",
-        keep_samples: bool = False,
+        return_samples: bool = False,
     ) -> Prediction:
-        """The predictive distribution of per-sample means (n_samples, N, ...) and, for regression
-        with a likelihood, the per-sample likelihood variances (same shape)."""
+        """The predictive distribution of per-sample means (n_samples, N, ...): class probabilities
+        for ``kind="classification"``, else regression means with, when the model has a likelihood,
+        their per-sample likelihood variances ``variances`` (same shape; ignored for
+        classification). ``return_samples`` keeps the means in ``samples``."""
         mean = means.mean(axis=0)
         epistemic_var = means.var(axis=0)
-        samples = means if keep_samples else None
+        samples = means if return_samples else None
         if kind == "classification":
             std = np.sqrt(epistemic_var)
             return cls(mean, std, std, None, kind, samples, means)
@@ -61,11 +63,6 @@ class Prediction:
             means,
             variances,
         )
-
-    @property
-    def sample_means(self) -> np.ndarray:
-        """Per-sample means (probabilities), shape (n_samples, N, ...)."""
-        return self._means
 
     @property
     def sample_variances(self) -> np.ndarray | None:
@@ -92,12 +89,6 @@ class Prediction:
             raise ValueError(f"level must be in (0, 1), got {level}")
         lo, hi = self.quantile(np.array([(1 - level) / 2, (1 + level) / 2]))
         return lo, hi
-
-    def draws(self, rng: np.random.Generator) -> np.ndarray:
-        """One draw from the predictive distribution per weight sample: the sample's mean plus its
-        likelihood noise (regression); shape (n_samples, N, ...)."""
-        noise = np.sqrt(self._vars) if self._vars is not None else 0.0
-        return self._means + noise * rng.standard_normal(self._means.shape)
 
     def entropy(self) -> np.ndarray:
         """Entropy of the averaged class probabilities (total uncertainty)."""

@@ -20,6 +20,7 @@ predictions at hw outside it are extrapolations in hw as well.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -44,8 +45,9 @@ PRIORS = ("fixed", "trainable", "ensemble", "sgld")
 # Seeds of the fits of the mixture: seed, seed + stride, ...; a stride this large keeps the fits of
 # nearby --seed values from sharing seeds.
 FIT_SEED_STRIDE = 1_000_003
-# The random stream of the law's correction factors (``correction_log_std``), apart from the
-# stream of predictive draws that also starts from the seed.
+# The law's correction factors (``correction_log_std``) come from the stream (seed, _FACTOR_STREAM),
+# apart from the global generator that draws the variational weights: every call with the same seed
+# gives each posterior sample the same factor.
 _FACTOR_STREAM = 1
 
 
@@ -99,10 +101,12 @@ class NCSMConfig:
     # exactly determined at every hw, so the posterior cannot know that the law's correction
     # beyond the data is wrong (3He: too small by a factor ~2-3). Every posterior sample's
     # predicted correction beyond the highest trained Nmax, y(Nmax, hw) - y(top, hw), is therefore
-    # multiplied by exp(correction_log_std * xi), xi ~ N(0, 1), one draw per sample (median 1: the
-    # law's correction stays the median guess; the converged energy gets the same factor). The
-    # value is the RMS of log(actual / predicted correction) of the default networks on
-    # pseudo-holdouts disjoint from the README's evaluation (benchmarks/ncsm_calibration.py); 0: off.
+    # multiplied by exp(s xi - s^2 / 2), s = correction_log_std, xi ~ N(0, 1), one draw per sample
+    # and the same at every Nmax and hw of it (a misjudged convergence rate is systematic). The
+    # factor has mean 1, so the predictive mean stays the law's and only the spread grows; the
+    # converged energy gets the same factor. The value is the RMS of log(actual / predicted
+    # correction) of the default networks on pseudo-holdouts disjoint from the README's
+    # evaluation (benchmarks/ncsm_calibration.py); 0: off.
     correction_log_std: float = 0.33
     # Independent fits per architecture (variational priors: each with its own validation rows,
     # initialisation, ensemble and sampling seeds; sgld: one chain each, from its own least-squares
@@ -152,8 +156,8 @@ class NCSMConfig:
             raise ValueError(f"fits must be a positive integer, got {self.fits!r}")
         if self.nmax_window is not None and self.nmax_window < 2:
             raise ValueError(f"nmax_window must be at least 2 (or None), got {self.nmax_window}")
-        if not self.correction_log_std >= 0:
-            raise ValueError(f"correction_log_std must be >= 0, got {self.correction_log_std}")
+        if not (math.isfinite(self.correction_log_std) and self.correction_log_std >= 0):
+            raise ValueError(f"correction_log_std must be finite and >= 0, got {self.correction_log_std}")
         if self.ensemble_size < 2:
             raise ValueError(f"ensemble_size must be at least 2, got {self.ensemble_size}")
 
@@ -487,27 +491,24 @@ class NCSMExtrapolator:
             "hi95": self._energy(hi),
         }
 
-    def converged(self, hw: Any, n_samples: int | None = None, nmax_large: int = 200) -> dict[str, float]:
-        """Converged energy: per posterior sample, the network's energy at Nmax = ``nmax_large``
-        at ``hw`` (the report passes the variational-minimum hw at the highest trained Nmax,
-        where the classic fit takes its E_inf too); with several hw, per sample the minimum over
-        those inside the trained hw window (all of them if none is inside: outside it the
-        network extrapolates in hw). Mean, std and central 95% interval over samples, with the
-        law's uncertainty (``correction_log_std``) and without the likelihood noise: the limit is
-        a property of the function, not a noisy observation of it. (The minimum over every hw of
-        noisy samples, used before, was biased low: 4He <= 8 gave -29.10 [-29.59, -28.92] MeV,
-        excluding the -28.89 to -28.90 the classic fit gets from Nmax 8-12 near hw 22.)"""
-        hw = np.asarray(hw, dtype=np.float64).ravel()
-        lo, hi = self.hw_train_range
-        inside = (hw >= lo) & (hw <= hi)
-        if inside.any():
-            hw = hw[inside]
-        means = self._predict_scaled(np.full(hw.shape, nmax_large), hw, n_samples).sample_means
-        minima = self._energy(means.reshape(means.shape[0], -1).min(axis=1))
-        lo, hi = np.quantile(minima, [0.025, 0.975])
+    def converged(self, hw: float, n_samples: int | None = None, nmax_large: int = 200) -> dict[str, float]:
+        """Converged energy at ``hw`` (the report passes the variational-minimum hw at the highest
+        trained Nmax, where the classic fit takes its E_inf too): per posterior sample, the
+        network's energy at Nmax = ``nmax_large``; mean, std and central 95% interval over
+        samples, with the law's uncertainty (``correction_log_std``) and without the likelihood
+        noise, since the limit is a property of the function, not a noisy observation of it.
+        (The per-sample minimum over every hw of noisy samples, used before, was biased low: 4He
+        <= 8 gave -29.10 [-29.59, -28.92] MeV, excluding the -28.89 to -28.90 the classic fit
+        gets from Nmax 8-12 near hw 22. With the law's factor the minimum over hw would favour
+        the hw with the largest corrections in the same way; even ``exponential_shared``, whose
+        network has one limit, gets a different factor-scaled correction at every hw.)"""
+        if not np.ndim(hw) == 0:
+            raise ValueError(f"converged: hw must be one value (MeV), got {np.shape(hw)}")
+        values = self._energy(self._predict_scaled([nmax_large], [float(hw)], n_samples).samples[:, 0, 0])
+        lo, hi = np.quantile(values, [0.025, 0.975])
         return {
-            "mean": float(minima.mean()),
-            "std": float(minima.std()),
+            "mean": float(values.mean()),
+            "std": float(values.std()),
             "lo95": float(lo),
             "hi95": float(hi),
             "nmax": nmax_large,
@@ -531,20 +532,24 @@ class NCSMExtrapolator:
         s = self.config.correction_log_std
         beyond = nmax > self.train_nmax_max if s > 0 else np.zeros(nmax.shape, dtype=bool)
         if not beyond.any():
-            return predict(self.model, self._inputs(nmax, hw), n)
-        # the same samples at (top, hw) of every point beyond: the corrections are sample by sample
+            return predict(self.model, self._inputs(nmax, hw), n, return_samples=True)
+        # Each point beyond gets its (top, hw) twin in the same forward passes, so that a correction
+        # y(N, hw) - y(top, hw) is taken within one weight sample: this needs one batch (no
+        # batch_size) and layers that draw their weights once per pass (BayesLinear; not the
+        # per-example draws of BayesLinearLRT, which NCSMNet does not use).
         top = np.full(int(beyond.sum()), self.train_nmax_max)
-        pred = predict(
-            self.model, self._inputs(np.concatenate([nmax, top]), np.concatenate([hw, hw[beyond]])), n
-        )
+        x = self._inputs(np.concatenate([nmax, top]), np.concatenate([hw, hw[beyond]]))
+        pred = predict(self.model, x, n, return_samples=True)
         k = nmax.size
-        means = pred.sample_means[:, :k].copy()
-        at_top = pred.sample_means[:, k:]
+        means = pred.samples[:, :k].copy()
+        at_top = pred.samples[:, k:]
         rng = np.random.default_rng([self.config.seed, _FACTOR_STREAM])
-        factor = np.exp(s * rng.standard_normal(means.shape[0]))
+        factor = np.exp(s * rng.standard_normal(means.shape[0]) - s**2 / 2)
         means[:, beyond] = at_top + factor[:, None, None] * (means[:, beyond] - at_top)
         variances = pred.sample_variances
-        return Prediction.from_samples(means, None if variances is None else variances[:, :k])
+        return Prediction.from_samples(
+            means, None if variances is None else variances[:, :k], return_samples=True
+        )
 
     def _energy(self, y: np.ndarray) -> np.ndarray:
         return self.scaler_y.inverse_transform(np.asarray(y).reshape(-1, 1)).ravel()
@@ -584,7 +589,8 @@ class NCSMExtrapolator:
             raise ValueError(f"{path} does not hold an NCSM model")
         for key in ("hidden", "physics_nmax"):
             cfg[key] = tuple(cfg[key])
-        # saved before the law's uncertainty existed: predict as it was fitted and reported
+        # saved before the law's uncertainty existed: predictions as they were reported (the
+        # converged energy's definition changed at the same time; old values do not reproduce)
         cfg.setdefault("correction_log_std", 0.0)
         ex = cls(NCSMConfig(**cfg))
         ex.model, ex.scaler_x, ex.scaler_y = model, obj["scaler_x"], obj["scaler_y"]

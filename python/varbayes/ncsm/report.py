@@ -76,7 +76,7 @@ def extrapolate(
         "predict_nmax": [int(n) for n in predict_nmax],
         "predictions": predictions,
         "converged": {
-            **ex.converged([baseline.variational_min_hw]),
+            **ex.converged(baseline.variational_min_hw),
             "hw": baseline.variational_min_hw,
             "definition": "per posterior sample, the predicted energy at Nmax = nmax at hw, the variational-"
             "minimum hw at the highest trained Nmax (where the baseline takes its E_inf); mean, std and "
