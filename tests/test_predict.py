@@ -273,3 +273,23 @@ def test_a_mixture_must_be_consistent():
         vb.predict([], inputs())
     with pytest.raises(ValueError, match="likelihood noise and others none"):
         vb.predict([model, noisy], inputs(), 2)
+
+
+def test_from_samples_summarises_per_sample_values_like_predict():
+    rng = np.random.default_rng(3)
+    means = rng.normal(size=(40, 6, 1))
+    variances = rng.uniform(0.01, 0.2, size=(40, 6, 1))
+    pred = vb.Prediction.from_samples(means, variances, return_samples=True)
+    np.testing.assert_allclose(pred.mean, means.mean(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(pred.epistemic_std, means.std(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(pred.aleatoric_std, np.sqrt(variances.mean(axis=0)), rtol=1e-14)
+    np.testing.assert_allclose(pred.std**2, means.var(axis=0) + variances.mean(axis=0), rtol=1e-12)
+    assert pred.samples is means and pred.sample_variances is variances
+    # the interval solves the mixture of the per-sample Gaussians
+    lo, _ = pred.interval(0.9)
+    cdf = stats.norm.cdf((lo[None] - means) / np.sqrt(variances)).mean(axis=0)
+    np.testing.assert_allclose(cdf, 0.05, atol=1e-9)
+    # without variances: plain regression, the empirical quantiles of the means
+    plain = vb.Prediction.from_samples(means)
+    assert plain.samples is None and np.all(plain.aleatoric_std == 0)
+    np.testing.assert_array_equal(plain.quantile(0.5), np.quantile(means, 0.5, axis=0))
