@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 import varbayes as vb
-from varbayes.infer import ConvergenceWarning, Diagnostics, SampleBank, ess, sgld_sample, split_rhat
+from varbayes.infer import (
+    ConvergenceWarning,
+    Diagnostics,
+    SampleBank,
+    ess,
+    sgld_sample,
+    split_rhat,
+    split_rhat_chains,
+)
 
 
 def ar1(phi, n, k=1, seed=0):
@@ -50,6 +58,24 @@ def test_split_rhat_separates_mixed_from_drifting_chains():
     # The halves of a random walk can agree by chance (split-R-hat ~ 1); its ESS gives it away.
     walk = np.cumsum(np.random.default_rng(1).normal(size=(4000, 4)), axis=0)
     assert np.all(ess(walk) < 40)
+
+
+def test_split_rhat_across_chains_follows_gelman_rubin():
+    rng = np.random.default_rng(4)
+    chains = rng.normal(size=(3, 101, 2))
+    chains[2, :, 1] += 3.0  # the third chain sits elsewhere in the second quantity
+    # BDA3 by hand: six half-chains of 50 draws (the middle draw of each chain dropped)
+    halves = np.concatenate([[c[:50], c[51:]] for c in chains])
+    w = halves.var(axis=1, ddof=1).mean(axis=0)
+    b = 50 * halves.mean(axis=1).var(axis=0, ddof=1)
+    expected = np.sqrt((49 / 50 * w + b / 50) / w)
+    np.testing.assert_allclose(split_rhat_chains(chains), expected, rtol=1e-12)
+    assert abs(expected[0] - 1) < 0.05 and expected[1] > 1.5
+    # one quantity: a float
+    assert split_rhat_chains(chains[:, :, 0]) == pytest.approx(expected[0], rel=1e-12)
+    for bad in (np.zeros((1, 10)), np.zeros(10), np.zeros((2, 3))):
+        with pytest.raises(ValueError):
+            split_rhat_chains(bad)
 
 
 @pytest.mark.parametrize("bad", [np.zeros(3), np.zeros((10, 2, 2))])

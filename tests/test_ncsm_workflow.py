@@ -7,8 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import varbayes as vb
+from varbayes import tensor
 from varbayes.__main__ import main
-from varbayes.infer import SampleBank
+from varbayes.infer import SampleBank, ess, split_rhat_chains
 from varbayes.ncsm import load_table
 from varbayes.ncsm.model import PRIORS, NCSMConfig, NCSMExtrapolator
 from varbayes.ncsm.report import extrapolate, resolve_table
@@ -28,8 +30,6 @@ FAST = {
 
 
 def _x(ex: NCSMExtrapolator, nmax: list[int], hw: list[float]):
-    from varbayes import tensor
-
     return tensor(ex._inputs(nmax, hw))
 
 
@@ -155,6 +155,23 @@ def test_sgld_runs_one_chain_per_architecture_and_saves_them(he4, tmp_path: Path
     assert [type(m) for m in ex.model] == [SampleBank] * chains and len(ex.sgld_traces) == chains
     sgld = report["training"]["sgld"]
     assert sgld["chains"] == chains and sgld["n_samples"] == chains * len(ex.model[0])
+    # mixing of the reported predictions, recomputed from the snapshots' outputs at those points
+    nmax, hw = np.repeat([8], 3), np.array([15.0, 20.0, 25.0])
+    outs = np.stack(
+        [
+            vb.predict(bank, tensor(ex._inputs(nmax, hw)), return_samples=True).samples[..., 0]
+            for bank in ex.model
+        ]
+    )
+    diag = ex.chain_diagnostics(nmax, hw)
+    assert diag["prediction_min_ess"] == pytest.approx(min(sum(ess(o[:, i]) for o in outs) for i in range(3)))
+    rhat = max(
+        split_rhat_chains(outs[k * FAST["fits"] : (k + 1) * FAST["fits"], :, i])
+        for k in range(2)
+        for i in range(3)
+    )
+    assert diag["prediction_max_rhat"] == pytest.approx(rhat)
+    assert sgld["prediction_min_ess"] > 0 and sgld["prediction_max_rhat"] >= 1
     # the chains of one architecture come first, each from its own start
     first = [b.model(1)(_x(ex, [10], [20.0])).item() for b in ex.model[: FAST["fits"]]]
     assert first[0] != first[1]

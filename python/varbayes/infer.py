@@ -8,8 +8,9 @@ whole loop and returns the bank with a ``Trace`` (per-step loss, learning rate, 
 
 Diagnostics: ``ess`` is Geyer's initial-positive-sequence estimator of the effective sample size
 (with the initial monotone sequence), ``split_rhat`` the Gelman-Rubin statistic between the two
-halves of a chain. A chain whose sampled weights have ``min ESS < min_ess`` or ``max split-R-hat >
-max_rhat`` gets a ``ConvergenceWarning``.
+halves of a chain, ``split_rhat_chains`` the same over the halves of several chains. A chain whose
+sampled weights have ``min ESS < min_ess`` or ``max split-R-hat > max_rhat`` gets a
+``ConvergenceWarning``.
 """
 
 from __future__ import annotations
@@ -75,13 +76,35 @@ def split_rhat(x: Any) -> Any:
     """Split-R-hat of a chain (n,) or of k chains (n, k): the Gelman-Rubin potential scale reduction
     between the first and the second half (the middle draw dropped for odd n); ~1 when mixed."""
     a, scalar = _chains(x)
-    h = len(a) // 2
-    halves = np.stack([a[:h], a[len(a) - h :]])
-    within = halves.var(axis=1, ddof=1).mean(axis=0)
-    between = h * halves.mean(axis=1).var(axis=0, ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.sqrt(((h - 1) / h * within + between / h) / within)
+    out = _gelman_rubin(_halves(a))
     return float(out[0]) if scalar else out
+
+
+def split_rhat_chains(x: Any) -> Any:
+    """Split-R-hat across m >= 2 chains of the same quantities, shape (m, n) (a float) or
+    (m, n, k) (an array): the Gelman-Rubin statistic over the 2m half-chains, so chains that sit
+    in different places and chains that drift both raise it (BDA3, section 11.4)."""
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim not in (2, 3) or len(a) < 2:
+        raise ValueError(f"expected m >= 2 chains of shape (m, n) or (m, n, k), got shape {a.shape}")
+    chains = [_chains(c)[0] for c in a]
+    out = _gelman_rubin(np.concatenate([_halves(c) for c in chains]))
+    return float(out[0]) if a.ndim == 2 else out
+
+
+def _halves(a: np.ndarray) -> np.ndarray:
+    """The two halves (2, n // 2, k) of a chain (n, k), the middle draw dropped for odd n."""
+    h = len(a) // 2
+    return np.stack([a[:h], a[len(a) - h :]])
+
+
+def _gelman_rubin(chains: np.ndarray) -> np.ndarray:
+    """Potential scale reduction of chains (m, h, k) of equal length h, per quantity."""
+    h = chains.shape[1]
+    within = chains.var(axis=1, ddof=1).mean(axis=0)
+    between = h * chains.mean(axis=1).var(axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt(((h - 1) / h * within + between / h) / within)
 
 
 @dataclass(frozen=True)
@@ -462,4 +485,5 @@ __all__ = [
     "ess",
     "sgld_sample",
     "split_rhat",
+    "split_rhat_chains",
 ]

@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import _core, io
 from ..creation import tensor
-from ..infer import ConvergenceWarning, SampleBank, Trace, sgld_sample
+from ..infer import ConvergenceWarning, SampleBank, Trace, ess, sgld_sample, split_rhat_chains
 from ..nn.bayes import GaussianLikelihood, ensemble_prior
 from ..optim.lr_scheduler import WarmupCosine
 from ..predict import Prediction, predict
@@ -512,6 +512,30 @@ class NCSMExtrapolator:
             "lo95": float(lo),
             "hi95": float(hi),
             "nmax": nmax_large,
+        }
+
+    def chain_diagnostics(self, nmax: Any, hw: Any) -> dict[str, float | None]:
+        """Mixing of the Langevin chains where it matters, in their predictions at the points
+        (nmax[i], hw[i]) (the network's output per snapshot, before the law's factor): per point,
+        the ESS summed over every chain, and the split-R-hat across the chains of each
+        architecture (their halves: chains stuck in different modes raise it as much as drifting
+        ones); the smallest ESS and the largest R-hat over the points and architectures. The
+        per-weight diagnostics of ``sgld_traces`` mostly say that weights mix slowly along
+        directions the outputs do not depend on. None where undefined: fewer than 4 snapshots per
+        chain (ESS, R-hat) or one chain per architecture (R-hat)."""
+        if not self.model or not all(isinstance(m, SampleBank) for m in self.model):
+            raise ValueError("chain diagnostics need Langevin chains (prior 'sgld')")
+        x = self._inputs(*np.broadcast_arrays(np.ravel(nmax), np.ravel(hw)))
+        n = min(len(bank) for bank in self.model)
+        if n < 4:
+            return {"prediction_min_ess": None, "prediction_max_rhat": None}
+        # (chains, snapshots, points), the chains of one architecture together (fit order)
+        draws = np.stack([predict(bank, x, n, return_samples=True).samples[..., 0] for bank in self.model])
+        per_arch = draws.reshape(len(self.architectures), -1, *draws.shape[1:])
+        rhat = [split_rhat_chains(chains) for chains in per_arch] if per_arch.shape[1] >= 2 else []
+        return {
+            "prediction_min_ess": float(np.nanmin(sum(ess(chain) for chain in draws))),
+            "prediction_max_rhat": float(np.nanmax(rhat)) if rhat else None,
         }
 
     def _predict_scaled(self, nmax: Any, hw: Any, n_samples: int | None) -> Prediction:

@@ -110,6 +110,8 @@ def extrapolate(
             "max_rhat": max(d.max_rhat for d in diags) if diags else None,
             "loss_ess": min((d.loss_ess for d in diags if d.loss_ess is not None), default=None),
             "warnings": ex.sgld_warnings,
+            # the same in what is reported: the predictions at the requested points
+            **ex.chain_diagnostics(grid_n, grid_h),
         }
     return ex, report
 
