@@ -228,6 +228,16 @@ class _PhysicsELBO(ELBO):
         return loss + penalty * self.weight
 
 
+def _points(nmax: Any, hw: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The points (nmax[i], hw[i]) as two float arrays; one value of either serves every point."""
+    nmax, hw = (np.asarray(v, dtype=np.float64).ravel() for v in (nmax, hw))
+    if nmax.size != hw.size and 1 not in (nmax.size, hw.size):
+        raise ValueError(
+            f"nmax and hw must have the same length (or one value), got {nmax.size} and {hw.size}"
+        )
+    return np.broadcast_arrays(nmax, hw)
+
+
 class NCSMExtrapolator:
     """Fits a Bayesian network to the rows of a table with Nmax <= ``train_nmax_max`` (nothing
     above is looked at, scaling included) and predicts energies in MeV with uncertainty."""
@@ -525,7 +535,7 @@ class NCSMExtrapolator:
         chain (ESS, R-hat) or one chain per architecture (R-hat)."""
         if not self.model or not all(isinstance(m, SampleBank) for m in self.model):
             raise ValueError("chain diagnostics need Langevin chains (prior 'sgld')")
-        x = self._inputs(*np.broadcast_arrays(np.ravel(nmax), np.ravel(hw)))
+        x = self._inputs(*_points(nmax, hw))
         n = min(len(bank) for bank in self.model)
         if n < 4:
             return {"prediction_min_ess": None, "prediction_max_rhat": None}
@@ -547,12 +557,7 @@ class NCSMExtrapolator:
         # a bank has at most len(bank) distinct samples
         banks = [len(m) for m in self.model if isinstance(m, SampleBank)]
         n = min(n, *banks) if banks else n
-        nmax, hw = (np.asarray(v, dtype=np.float64).ravel() for v in (nmax, hw))
-        if nmax.size != hw.size and 1 not in (nmax.size, hw.size):
-            raise ValueError(
-                f"nmax and hw must have the same length (or one value), got {nmax.size} and {hw.size}"
-            )
-        nmax, hw = np.broadcast_arrays(nmax, hw)
+        nmax, hw = _points(nmax, hw)
         s = self.config.correction_log_std
         beyond = nmax > self.train_nmax_max if s > 0 else np.zeros(nmax.shape, dtype=bool)
         if not beyond.any():
