@@ -25,4 +25,7 @@ def test_calibration_cuts_hold_out_no_evaluation_point() -> None:
     # the README's evaluation: 4He Nmax <= 8 -> 10, 12 and 3He Nmax <= 6 -> 8, 10
     evaluation = {"he4": 8, "he3": 6}
     for data, train_max, predict, _ in calibration.CASES:
-        assert max(predict) <= evaluation[data] and train_max < evaluation[data]
+        if data in evaluation:
+            assert max(predict) <= evaluation[data] and train_max < evaluation[data]
+        else:  # another nucleus: a table of the shared data, none of the evaluation's
+            assert Path(data).is_file() and "He" not in Path(data).name
