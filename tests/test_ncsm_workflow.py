@@ -230,6 +230,18 @@ def test_law_uncertainty_scales_each_samples_correction_beyond_the_data(he4) -> 
         ex.converged(he4.hw_values())
 
 
+def test_a_training_cap_between_two_nmax_measures_the_correction_from_the_top_trained_one(he4) -> None:
+    # fit(he4, 7) trains on Nmax <= 6 exactly as fit(he4, 6) does, and the law's factor must scale
+    # the correction beyond Nmax 6 there too (not beyond 7, which would leave Nmax 7 -> 8 unscaled)
+    cfg = NCSMConfig(prior="sgld", architecture="exponential", seed=3, **FAST)
+    at_6, at_7 = NCSMExtrapolator(cfg).fit(he4, 6), NCSMExtrapolator(cfg).fit(he4, 7)
+    assert at_7.train_nmax_max == 6
+    for key, value in at_6.predict([6, 8, 10], [20.0, 20.0, 25.0]).items():
+        np.testing.assert_array_equal(at_7.predict([6, 8, 10], [20.0, 20.0, 25.0])[key], value)
+    with pytest.raises(ValueError, match=r"no rows with Nmax <= 1 \(the table's Nmax: \[2, 4"):
+        NCSMExtrapolator(cfg).fit(he4, 1)
+
+
 def test_shared_architecture_has_one_converged_energy_for_every_hw(he4) -> None:
     ex = NCSMExtrapolator(
         NCSMConfig(prior="fixed", architecture="exponential_shared", **{**FAST, "fits": 1})

@@ -261,13 +261,19 @@ class NCSMExtrapolator:
     def training_rows(self, table: NCSMTable, train_nmax_max: int) -> tuple[NCSMTable, tuple[float, float]]:
         """The rows a fit uses (Nmax <= ``train_nmax_max``, the Nmax and hw windows) and the hw window."""
         usable = table.subset(nmax_max=train_nmax_max)
+        if usable.nmax.size == 0:
+            raise ValueError(
+                f"no rows with Nmax <= {train_nmax_max} (the table's Nmax: {table.nmax_values().tolist()})"
+            )
         hw_range = self._hw_window(usable)
         return usable.subset(nmax=self._nmax_window(usable), hw_range=hw_range), hw_range
 
     def fit(self, table: NCSMTable, train_nmax_max: int, progress: bool = False) -> NCSMExtrapolator:
         cfg = self.config
         usable, self.hw_train_range = self.training_rows(table, train_nmax_max)
-        self.train_nmax_max = int(train_nmax_max)
+        # the highest trained Nmax, from which the law's correction is measured (an argument
+        # between two Nmax of the table, e.g. 9 for Nmax 8 and 10, trains on Nmax <= 8)
+        self.train_nmax_max = int(usable.nmax.max())
         self.table = usable
         hws = usable.hw_values()
         if hws.size < 3:
