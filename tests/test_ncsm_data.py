@@ -141,6 +141,36 @@ def test_explicit_columns(tmp_path):
         load_table(named, nmax_col=1, hw_col=0, energy_col="E")
 
 
+def test_column_index_types_and_clashes(ncsm_dir, tmp_path):
+    he4_file = ncsm_dir / "He4_kvnn10_srg2.0.dat"
+    rms_p = load_table(he4_file, energy_col=3).energy
+    assert rms_p[0] == 7.028  # "01.00 02 0.835 7.028 ...": column 3 is rms-p, not the Ebind alias
+    np.testing.assert_array_equal(load_table(he4_file, energy_col=np.int64(3)).energy, rms_p)
+    for bad in (3.0, True):
+        with pytest.raises(
+            TypeError,
+            match=re.escape(f"energy_col must be a header name or a 0-based integer index, got {bad!r}"),
+        ):
+            load_table(he4_file, energy_col=bad)
+    bare = write(tmp_path / "bare.dat", _GOOD)
+    with pytest.raises(TypeError, match="nmax_col must be"):
+        load_table(bare, nmax_col=0.0)
+    with pytest.raises(
+        NCSMDataError,
+        match=re.escape(f"{bare}:1: nmax_col and hw_col select the same column 0; each quantity"),
+    ):
+        load_table(bare, nmax_col=0, hw_col=0)
+    # -3 is column 0 of three, the default Nmax column.
+    with pytest.raises(
+        NCSMDataError, match=re.escape(f"{bare}:1: nmax_col and energy_col select the same column 0")
+    ):
+        load_table(bare, energy_col=-3)
+    with pytest.raises(
+        NCSMDataError, match=re.escape(f"{he4_file}:1: hw_col and energy_col select the same column 0")
+    ):
+        load_table(he4_file, energy_col="hw")
+
+
 def test_metadata_from_file_names(tmp_path):
     text = "2 10 -1\n4 10 -2\n"
     assert load_table(write(tmp_path / "6He_Daejeon16_Nmax2-4.dat", text)).nucleus == "6He"
@@ -214,13 +244,69 @@ def test_res_duplicates_across_files(ncsm_dir, tmp_path):
         ),
         ("  Summary of static properties\n  Seq  J  T  Eabs\n\n", 2, "no 'Seq 1' row"),
         ("  Summary of static properties\n  Seq  J  T  Eabs\n    1  1.0  0.0  ****\n", 3, "non-numeric Eabs"),
+        (
+            " hw = .\n  Summary of static properties\n  Seq  J  T  Eabs\n    1  1.0  0.0  -3.0\n",
+            1,
+            "non-numeric hw '.'",
+        ),
+        (
+            "  Summary of static properties\n  Seq  J  T  Eabs  Occupation\n"
+            "    1  1.0  0.0  1.9 1.0\n    2  3.0  0.0  -2.0  1.9 1.0\n",
+            3,
+            "Seq 1 row has 5 fields but the Seq 2 row below has 6",
+        ),
+        (
+            "  Summary of static properties\n  Seq  J  T  Eabs  Occupation\n    1  1.0  0.0  1.9 1.0\n\n"
+            "  Seq  J  T  Eabs  (amp(N))^2\n    1  1.0  0.0  -3.0  0.9\n",
+            3,
+            "Seq 1 Eabs 1.9 disagrees with '-3.0' on line 6",
+        ),
     ],
-    ids=["no-summary", "no-eabs", "no-seq1", "non-numeric"],
+    ids=[
+        "no-summary",
+        "no-eabs",
+        "no-seq1",
+        "non-numeric",
+        "non-numeric-hw",
+        "seq1-short",
+        "seq1-eabs-shifted",
+    ],
 )
 def test_bad_res_files(tmp_path, text, line, message):
     path = write(tmp_path / "x-hw20-Nmax4.res", text)
     with pytest.raises(NCSMDataError, match=re.escape(f"{path}:{line}: {message}")):
         load_table(path, min_nmax_values=1)
+
+
+def test_res_seq1_row_missing_eabs(ncsm_dir, tmp_path):
+    src = next((ncsm_dir / "mfdn-res").glob("*hw20.000*Nmax4-*.res"))
+    lines = src.read_text().splitlines(keepends=True)
+    assert lines[18].split()[:6] == ["1", "1.000", "0", "1", "0.000", "-26.399"]
+    lines[18] = lines[18].replace("-26.399", "", 1)
+    damaged = write(tmp_path / src.name, "".join(lines))
+    with pytest.raises(
+        NCSMDataError, match=re.escape(f"{damaged}:19: Seq 1 row has 17 fields but the Seq 2")
+    ):
+        load_table(damaged, min_nmax_values=1)
+    # With Seq 1 the only state, the Eabs repeated in the next block gives the shift away.
+    del lines[19:21], lines[23:25]
+    single = write(tmp_path / src.name, "".join(lines))
+    with pytest.raises(
+        NCSMDataError, match=re.escape(f"{single}:19: Seq 1 Eabs 1.894 disagrees with '-26.399' on line 22")
+    ):
+        load_table(single, min_nmax_values=1)
+
+
+def test_res_directories_named_like_runs_are_skipped(ncsm_dir, tmp_path):
+    for src in sorted((ncsm_dir / "mfdn-res").glob("run0230-*Nmax[24]-*.res")):
+        shutil.copy(src, tmp_path / src.name)
+    (tmp_path / "x.res").mkdir()
+    assert load_table(tmp_path).nmax.tolist() == [2, 4]
+    assert load_table(str(tmp_path / "*.res")).nmax.tolist() == [2, 4]
+    with pytest.raises(
+        ValueError, match=re.escape(f"{tmp_path / 'x.res'}: a directory, not an MFDn .res file")
+    ):
+        load_table([*tmp_path.glob("run*.res"), tmp_path / "x.res"])
 
 
 # --- bad text files: every class names the file and the line -----------------------------------
@@ -242,6 +328,8 @@ _GOOD = "2 10 -1.0\n2 20 -2.0\n4 10 -3.0\n"
         (_GOOD + "# again\n2 20.0 -5\n", 5, "duplicate point Nmax=2, hw=20 (first given on line 2)"),
         (_GOOD + "4.5 20 -1\n", 4, "Nmax must be a non-negative integer, got 4.5"),
         (_GOOD + "-2 30 -1\n", 4, "Nmax must be a non-negative integer, got -2"),
+        ("Nmax hw E\n2 20 -5\n1e20 20 -7\n", 3, "Nmax 1e+20 is above 10000: not a basis truncation"),
+        (_GOOD + "3 20 -1\n", 4, "Nmax 3 here but Nmax 2 on line 1: an NCSM table never mixes even and odd"),
         (_GOOD + "4 0 -1\n", 4, "hw must be positive, got 0"),
         (_GOOD + "4 -5 -1\n", 4, "hw must be positive, got -5"),
         ("", 1, "no data rows"),
@@ -261,6 +349,8 @@ _GOOD = "2 10 -1.0\n2 20 -2.0\n4 10 -3.0\n"
         "duplicate",
         "fractional-nmax",
         "negative-nmax",
+        "huge-nmax",
+        "mixed-parity",
         "zero-hw",
         "negative-hw",
         "empty",
@@ -275,6 +365,26 @@ def test_bad_text_files_name_file_and_line(tmp_path, text, line, message):
         load_table(path)
     assert isinstance(info.value, ValueError)
     assert (info.value.path, info.value.line) == (str(path), line)
+
+
+def test_header_written_as_comment(ncsm_dir, tmp_path):
+    """With its header commented out He4's "hw Nmax ..." columns would load as Nmax, hw swapped."""
+    text = (ncsm_dir / "He4_kvnn10_srg2.0.dat").read_text()
+    assert text.startswith(" hw  Nmax Ebind")
+    commented = write(tmp_path / "He4.dat", "#" + text)
+    with pytest.raises(
+        NCSMDataError, match=re.escape(f"{commented}:3: Nmax 2 here but Nmax 1 on line 2: ") + r".*nmax_col="
+    ):
+        load_table(commented)
+    # Unnatural parity: all odd is fine.
+    assert load_table(write(tmp_path / "odd.dat", "1 10 -1\n3 10 -2\n")).nmax.tolist() == [1, 3]
+
+
+def test_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.dat"
+    path.write_bytes(b"\xef\xbb\xbf" + _GOOD.encode())
+    table = load_table(path)
+    assert (table.nmax.tolist(), table.hw.tolist()) == ([2, 2, 4], [10.0, 20.0, 10.0])
 
 
 def test_missing_paths(tmp_path):

@@ -12,8 +12,9 @@ from varbayes import tensor
 from varbayes.__main__ import main
 from varbayes.infer import SampleBank, ess, split_rhat_chains
 from varbayes.ncsm import load_table
+from varbayes.ncsm.baseline import exponential_baseline
 from varbayes.ncsm.model import PRIORS, NCSMConfig, NCSMExtrapolator
-from varbayes.ncsm.report import extrapolate, resolve_table
+from varbayes.ncsm.report import extrapolate, held_out_metrics, resolve_table
 
 FAST = {
     "epochs": 300,
@@ -228,6 +229,19 @@ def test_law_uncertainty_scales_each_samples_correction_beyond_the_data(he4) -> 
     assert one["std"] == pytest.approx(at_200["epistemic_std"][0], rel=1e-6)
     with pytest.raises(ValueError, match="hw must be one value"):
         ex.converged(he4.hw_values())
+    # points that are no Nmax or hw are refused, not answered
+    for nmax, hw, words in (
+        ([np.nan], [20.0], "nmax must be finite and >= 0"),
+        ([-4], [20.0], "nmax must be finite and >= 0"),
+        ([8], [0.0], "hw must be finite and > 0"),
+        ([], 20.0, "no points"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            ex.predict(nmax, hw)
+    with pytest.raises(ValueError, match="hw must be finite and > 0"):
+        ex.converged(float("nan"))
+    with pytest.raises(ValueError, match="n_samples must be an integer in"):
+        ex.predict([8], [20.0], n_samples=0)  # not the default in disguise
 
 
 def test_a_training_cap_between_two_nmax_measures_the_correction_from_the_top_trained_one(he4) -> None:
@@ -331,6 +345,11 @@ def test_checkpoint_of_a_single_network_still_loads(he4, tmp_path: Path) -> None
     expected = ex.predict([8, 8], [20.0, 25.0])["mean"]
     manual_seed(5)
     np.testing.assert_array_equal(old.predict([8, 8], [20.0, 25.0])["mean"], expected)
+    # a hand-made checkpoint without the scalers is refused with what it lacks
+    del obj["scaler_x"]
+    io.save(obj, path)
+    with pytest.raises(ValueError, match="old.vb holds an NCSM model without scaler_x"):
+        NCSMExtrapolator.load(path)
 
 
 def test_training_rows_with_one_hw_are_flagged(tmp_path: Path) -> None:
@@ -359,9 +378,16 @@ def test_bad_arguments_are_refused(he4, monkeypatch) -> None:
         NCSMConfig(fits=0)
     with pytest.raises(ValueError, match="nmax_window must be at least 2"):
         NCSMConfig(nmax_window=1)
-    for bad in (-0.1, float("nan"), float("inf")):
-        with pytest.raises(ValueError, match="correction_log_std must be finite and >= 0"):
+    for bad in (-0.1, float("nan"), float("inf"), 40.0):
+        with pytest.raises(ValueError, match=r"correction_log_std must be in \[0, 2.0\]"):
             NCSMConfig(correction_log_std=bad)
+    for bad in (-1, 2**32, 1.5, True):
+        with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*32\)"):
+            NCSMConfig(seed=bad)
+    assert NCSMConfig(seed=np.int64(3)).seed == 3
+    for name in ("epochs", "sgld_steps", "n_samples"):
+        with pytest.raises(ValueError, match=f"{name} must be a positive integer"):
+            NCSMConfig(**{name: 0})
     for bad in ("exponentiel", ("exponential", "exponential"), ()):
         with pytest.raises(ValueError, match="architecture must be one of"):
             NCSMConfig(architecture=bad)
@@ -376,12 +402,52 @@ def test_cli_reports_bad_data_as_an_error_line(tmp_path: Path, capsys) -> None:
         (["ncsm", "fit", str(tmp_path / "missing.dat")], "not found"),
         (["ncsm", "fit", str(bad)], "bad.dat:3: non-numeric"),
         (["ncsm", "fit", "he4", "--train-nmax-max", "4", "--predict-nmax", "6"], "baseline needs 3 Nmax"),
-        (["ncsm", "fit", "he4", "--correction-log-std", "-1"], "correction_log_std must be finite and >= 0"),
+        (["ncsm", "fit", "he4", "--correction-log-std", "-1"], "correction_log_std must be in [0, 2.0]"),
+        (["ncsm", "fit", "he4", "--seed", str(2**64)], "seed must be an integer in [0, 2**32)"),
+        (["ncsm", "fit", "he4", "--prior", "sgld", "--epochs", "50"], "sgld prior keeps its own schedule"),
     ):
         with pytest.raises(SystemExit) as exit_info:
             main(argv)
         assert exit_info.value.code == 2
         err = capsys.readouterr().err
         assert err.startswith("python -m varbayes ncsm: error:") and words in err and "Traceback" not in err
+    for flag, value in (
+        ("--predict-nmax", "ten"),
+        ("--predict-nmax", "10,,12"),
+        ("--predict-nmax", "-2"),
+        ("--predict-nmax", "10," + "9" * 20),
+    ):
+        with pytest.raises(SystemExit):
+            main(["ncsm", "fit", "he4", flag, value])
     with pytest.raises(SystemExit):
-        main(["ncsm", "fit", "he4", "--predict-nmax", "ten"])
+        main(["ncsm", "fit", "he4", "--eval-hw", "nan,nan"])
+
+
+def test_cli_refuses_unwritable_outputs_before_training(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(
+        NCSMExtrapolator, "fit", lambda *a, **k: pytest.fail("trained before checking the outputs")
+    )
+    kept = tmp_path / "kept.json"
+    kept.write_text('{"precious": 1}')
+    for extra, words in (
+        (["--plot", str(tmp_path / "nodir" / "x.png")], "does not exist"),
+        (["--plot", str(tmp_path / "x.xyz")], "unknown image format 'xyz'"),
+        (["--save", str(tmp_path)], "is a directory"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["ncsm", "fit", "he4", "--json", str(kept), *extra])
+        assert exit_info.value.code == 2 and words in capsys.readouterr().err
+    assert kept.read_text() == '{"precious": 1}'
+    # compare saves one model per prior, each checked
+    (tmp_path / "m-sgld.vb").mkdir()
+    with pytest.raises(SystemExit):
+        main(["ncsm", "compare", "he4", "--save", str(tmp_path / "m.vb")])
+    assert "m-sgld.vb: is a directory" in capsys.readouterr().err
+
+
+def test_metrics_say_why_no_point_was_scored(he4) -> None:
+    predictions = [{"nmax": 10, "hw": 20.0, "mean": -28.8, "lo95": -29.0, "hi95": -28.6}]
+    baseline = exponential_baseline(he4, 8, [10])
+    assert held_out_metrics(he4, 8, predictions, baseline, None)["n_points"] == 1
+    out = held_out_metrics(he4, 8, predictions, baseline, (100.0, 200.0))
+    assert out["n_points"] == 0 and out["note"].endswith("with hw in [100, 200])")

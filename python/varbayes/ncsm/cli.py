@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..io import atomic_write_bytes
+from .data import NMAX_LIMIT
 from .model import ARCHITECTURES, PRIORS, NCSMConfig
 from .report import extrapolate, resolve_table
 
 
 def _int_list(text: str) -> list[int]:
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        values = [int(v) for v in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not values:
-        raise argparse.ArgumentTypeError("expected at least one Nmax")
+    if any(not 0 <= v <= NMAX_LIMIT for v in values):
+        raise argparse.ArgumentTypeError(f"Nmax must be in [0, {NMAX_LIMIT}], got {text!r}")
     return values
 
 
@@ -38,6 +41,8 @@ def _hw_range(text: str) -> tuple[float, float]:
         lo, hi = (float(v) for v in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected LO,HI, got {text!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise argparse.ArgumentTypeError(f"hw range must be finite, got {text!r}")
     if lo > hi:
         raise argparse.ArgumentTypeError(f"empty hw range {text!r}")
     return lo, hi
@@ -86,7 +91,13 @@ def add_parser(sub: Any) -> None:
             default=None,
             help="hw range LO,HI for the held-out metrics (default: all hw)",
         )
-        p.add_argument("--epochs", type=int, default=None, help="training epochs (default: the tuned value)")
+        p.add_argument(
+            "--epochs",
+            type=int,
+            default=None,
+            help="training epochs of the variational priors (default: the tuned value; sgld keeps its own "
+            "schedule)",
+        )
         p.add_argument(
             "--fits",
             type=int,
@@ -110,7 +121,50 @@ def add_parser(sub: Any) -> None:
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def _save_paths(args: argparse.Namespace, priors: list[str]) -> list[Path]:
+    if not args.save:
+        return []
+    if args.ncsm_command == "fit":
+        return [args.save]
+    return [args.save.with_name(f"{args.save.stem}-{prior}.vb") for prior in priors]
+
+
+def _check_outputs(args: argparse.Namespace, priors: list[str]) -> None:
+    """Refuses outputs that could not be written, before any training: a failure after it would
+    lose the run, and (outputs being written one after the other) could leave some replaced."""
+    outputs = [("--json", args.json), ("--plot", args.plot)] + [
+        ("--save", p) for p in _save_paths(args, priors)
+    ]
+    for flag, path in outputs:
+        if path is None:
+            continue
+        directory = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            raise ValueError(f"{flag} {path}: is a directory")
+        if not directory.is_dir():
+            raise ValueError(f"{flag} {path}: directory {directory} does not exist")
+        if not os.access(directory, os.W_OK):
+            raise ValueError(f"{flag} {path}: directory {directory} is not writable")
+    if args.plot:
+        try:
+            from matplotlib.backend_bases import FigureCanvasBase
+        except ImportError:
+            raise ValueError("--plot needs matplotlib: pip install 'varbayes[plot]'") from None
+        formats = FigureCanvasBase.get_supported_filetypes()
+        suffix = args.plot.suffix.lstrip(".").lower() or "png"
+        if suffix not in formats:
+            raise ValueError(
+                f"--plot {args.plot}: unknown image format {suffix!r} (one of {', '.join(sorted(formats))})"
+            )
+
+
 def run(args: argparse.Namespace) -> int:
+    priors = [args.prior] if args.ncsm_command == "fit" else list(PRIORS)
+    if args.ncsm_command == "fit" and args.prior == "sgld" and args.epochs is not None:
+        raise ValueError(
+            "--epochs sets the variational priors' training; the sgld prior keeps its own schedule"
+        )
+    _check_outputs(args, priors)
     table = resolve_table(args.data)
     nmaxes = table.nmax_values().tolist()
     train_max = (
@@ -129,7 +183,6 @@ def run(args: argparse.Namespace) -> int:
         )
         if v is not None
     }
-    priors = [args.prior] if args.ncsm_command == "fit" else list(PRIORS)
     results, fitted = [], []
     for prior in priors:
         ex, report = extrapolate(
@@ -144,17 +197,15 @@ def run(args: argparse.Namespace) -> int:
         )
         results.append(report)
         fitted.append(ex)
-        if args.save:
-            path = (
-                args.save
-                if args.ncsm_command == "fit"
-                else args.save.with_name(f"{args.save.stem}-{prior}.vb")
-            )
-            ex.save(path)
     print(format_table(results))
-    if args.json:
-        payload = results[0] if args.ncsm_command == "fit" else {"data": table.source, "reports": results}
-        atomic_write_bytes(args.json, json.dumps(payload, indent=1).encode())
+    # the outputs most likely to fail first, so that a failure leaves the others untouched
+    payload = results[0] if args.ncsm_command == "fit" else {"data": table.source, "reports": results}
+    try:
+        report_json = json.dumps(payload, indent=1, allow_nan=False).encode()
+    except ValueError:
+        raise ValueError(
+            "the report holds non-finite numbers (do the energies overflow?); nothing written"
+        ) from None
     if args.plot:
         from .plots import plot_comparison, plot_report
 
@@ -162,6 +213,11 @@ def run(args: argparse.Namespace) -> int:
             plot_report(results[0], table, fitted[0].lr_schedule, fitted[0].history, args.plot)
         else:
             plot_comparison(results, table, args.plot)
+    if args.json:
+        atomic_write_bytes(args.json, report_json)
+    if args.save:
+        for ex, path in zip(fitted, _save_paths(args, priors), strict=True):
+            ex.save(path)
     return 0
 
 

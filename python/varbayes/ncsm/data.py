@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import glob
 import math
+import numbers
+import operator
 import os
 import re
 from collections.abc import Sequence
@@ -49,6 +51,9 @@ _INTERACTIONS = re.compile(
     re.IGNORECASE,
 )
 _QUANTITIES = {"energy": "energy", "radius": "radius", "rms": "radius", "radii": "radius"}
+# NCSM bases stop at Nmax ~20 for A > 4 and at a few hundred for two- and three-body Jacobi bases;
+# a larger Nmax is a misread column or a typo, not a basis truncation.
+NMAX_LIMIT = 10_000
 
 
 class NCSMDataError(ValueError):
@@ -197,8 +202,11 @@ def load_table(
         A path, directory or pattern that matches no file.
     NCSMDataError
         A ``ValueError`` naming file and line: non-numeric or non-finite value, wrong number of
-        fields, missing column, duplicate (Nmax, hw), Nmax not a non-negative integer, hw <= 0,
-        no data rows, fewer than ``min_nmax_values`` distinct Nmax.
+        fields, missing column, one column given for two quantities, duplicate (Nmax, hw), Nmax not
+        a non-negative integer or above 10000, even and odd Nmax mixed, hw <= 0, no data rows,
+        fewer than ``min_nmax_values`` distinct Nmax.
+    TypeError
+        A column given as neither a name nor an integer index (e.g. ``3.0`` or ``True``).
     """
     res_files = _res_files(path)
     if res_files is not None:
@@ -235,8 +243,9 @@ def _read_text_table(
     """Parse a table; returns the points and the header name of the value column (if any)."""
     rows: list[tuple[int, list[str]]] = []
     delimiter: str | None = None
-    # Undecodable bytes become U+FFFD and then a non-numeric-field error with its line number.
-    with open(file, encoding="utf-8", errors="replace") as fh:
+    # Undecodable bytes become U+FFFD and then a non-numeric-field error with its line number;
+    # utf-8-sig drops the byte order mark some Windows editors write before the first field.
+    with open(file, encoding="utf-8-sig", errors="replace") as fh:
         text_lines = fh.read().splitlines()
     for lineno, raw in enumerate(text_lines, start=1):
         content = raw.split("#", 1)[0].strip()
@@ -261,6 +270,15 @@ def _read_text_table(
     n_fields = len(header) if header is not None else len(rows[0][1])
     first_line = rows[0][0]
     cols = _resolve_columns(file, header, header_line, n_fields, nmax_col, hw_col, energy_col)
+    roles = ("nmax_col", "hw_col", "energy_col")
+    for i, j in ((0, 1), (0, 2), (1, 2)):
+        if cols[i] == cols[j]:
+            raise NCSMDataError(
+                file,
+                header_line,
+                f"{roles[i]} and {roles[j]} select the same column {cols[i]}; "
+                "each quantity needs its own column",
+            )
 
     points = []
     for lineno, fields in rows:
@@ -292,6 +310,10 @@ def _resolve_columns(
     energy_col: ColumnSpec,
 ) -> tuple[int, int, int]:
     """0-based indices of the Nmax, hw and value columns."""
+    nmax_col, hw_col, energy_col = (
+        _column_spec(name, spec)
+        for name, spec in (("nmax_col", nmax_col), ("hw_col", hw_col), ("energy_col", energy_col))
+    )
     found = ", ".join(header) if header is not None else f"{n_fields} unnamed (no header line)"
 
     def by_index(role: str, col: int) -> int:
@@ -342,6 +364,16 @@ def _resolve_columns(
     return nmax_idx, hw_idx, energy_idx
 
 
+def _column_spec(name: str, spec: object) -> ColumnSpec:
+    """``spec`` with any integral index (``np.int64`` from an array, say) as an ``int``. A float or a
+    bool is refused rather than truncated or mistaken for a header name."""
+    if spec is None or isinstance(spec, str):
+        return spec
+    if isinstance(spec, bool) or not isinstance(spec, numbers.Integral):
+        raise TypeError(f"{name} must be a header name or a 0-based integer index, got {spec!r}")
+    return operator.index(spec)
+
+
 def _normalize_name(name: str) -> str:
     """'hbar*Omega [MeV]' -> 'hbaromega': lower case, units in brackets and punctuation removed."""
     name = re.sub(r"[\(\[].*?[\)\]]", "", name.lower())
@@ -364,12 +396,13 @@ def _res_files(path: PathLike | Sequence[PathLike]) -> list[Path] | None:
     if isinstance(path, (str, os.PathLike)):
         p = Path(path)
         if p.is_dir():
-            files = sorted(p.glob("*.res"))
+            # A subdirectory named like a run (x.res) is not a result.
+            files = sorted(f for f in p.glob("*.res") if f.is_file())
             if not files:
                 raise FileNotFoundError(f"no MFDn .res files in directory {p}")
             return files
         if not p.exists() and re.search(r"[*?[]", str(path)):
-            files = sorted(Path(f) for f in glob.glob(str(path)))
+            files = sorted(Path(f) for f in glob.glob(str(path)) if os.path.isfile(f))
             if not files:
                 raise FileNotFoundError(f"no files match the pattern {path}")
         elif p.suffix == ".res":
@@ -383,6 +416,8 @@ def _res_files(path: PathLike | Sequence[PathLike]) -> list[Path] | None:
     for f in files:
         if f.suffix != ".res":
             raise ValueError(f"{f}: lists, directories and patterns must name MFDn .res files")
+        if f.is_dir():
+            raise ValueError(f"{f}: a directory, not an MFDn .res file")
         if not f.is_file():
             raise FileNotFoundError(f"MFDn .res file not found: {f}")
     return files
@@ -401,7 +436,10 @@ def _read_res(file: Path) -> _Point:
         ):
             nmax = float(m.group(1))
         if hw is None and (m := re.search(r"(?i)\b(?:hw|hbar\s*\*?\s*omega)\s*[=:]\s*([0-9.]+)", line)):
-            hw = float(m.group(1))
+            try:
+                hw = float(m.group(1))
+            except ValueError:
+                raise NCSMDataError(file, lineno, f"non-numeric hw {m.group(1)!r}") from None
         if "Summary of static properties" in line:
             summary_line = lineno
             break
@@ -441,8 +479,40 @@ def _res_ground_state(file: Path, lines: list[str], summary_line: int) -> tuple[
             energy = float(tokens[eabs_col])
         except ValueError:
             raise NCSMDataError(file, lineno, f"non-numeric Eabs field {tokens[eabs_col]!r}") from None
+        _check_seq1_row(file, lines, lineno, tokens, energy)
         return energy, lineno
     raise NCSMDataError(file, header_line, "no 'Seq 1' row in the static summary")
+
+
+def _check_seq1_row(file: Path, lines: list[str], lineno: int, tokens: list[str], energy: float) -> None:
+    """A field missing from the Seq 1 row shifts the next column (an occupation) into Eabs. MFDn
+    prints all states of a block in one format, and the later blocks of the summary repeat Eabs,
+    so a shorter row than Seq 2's or an Eabs those blocks contradict gives it away."""
+    below = lines[lineno].split() if lineno < len(lines) else []
+    if below[:1] == ["2"] and len(below) != len(tokens):
+        raise NCSMDataError(
+            file,
+            lineno,
+            f"Seq 1 row has {len(tokens)} fields but the Seq 2 row below has {len(below)}; "
+            "a field is missing or extra",
+        )
+    eabs_col: int | None = None
+    for later in range(lineno + 1, len(lines) + 1):
+        fields = lines[later - 1].split()
+        if fields[:1] == ["Seq"]:
+            eabs_col = fields.index("Eabs") if "Eabs" in fields else None
+        elif fields and not fields[0].isdigit():
+            return  # end of the static summary
+        elif fields[:1] == ["1"] and eabs_col is not None and len(fields) > eabs_col:
+            # MFDn prints Eabs with three decimals in every block; the tolerance absorbs rounding.
+            if not _is_number(fields[eabs_col]) or abs(float(fields[eabs_col]) - energy) > 1e-3:
+                raise NCSMDataError(
+                    file,
+                    lineno,
+                    f"Seq 1 Eabs {energy:g} disagrees with {fields[eabs_col]!r} on line {later}; "
+                    "a field is missing from this row",
+                )
+            return
 
 
 def _infer_res_metadata(files: list[Path]) -> dict[str, str | None]:
@@ -498,14 +568,28 @@ def _validate_points(points: list[_Point], min_nmax_values: int) -> None:
                 raise NCSMDataError(p.path, p.line, f"non-finite {role} {value}")
         if p.nmax < 0 or p.nmax != round(p.nmax):
             raise NCSMDataError(p.path, p.line, f"Nmax must be a non-negative integer, got {p.nmax:g}")
+        if p.nmax > NMAX_LIMIT:
+            raise NCSMDataError(
+                p.path, p.line, f"Nmax {p.nmax:g} is above {NMAX_LIMIT}: not a basis truncation"
+            )
         if p.hw <= 0:
             raise NCSMDataError(p.path, p.line, f"hw must be positive, got {p.hw:g}")
+        # The basis parity is fixed (even Nmax for natural parity, odd for unnatural), so mixed
+        # parities mean another column was read as Nmax, e.g. behind a header written as a comment.
+        if (p.nmax - points[0].nmax) % 2:
+            raise NCSMDataError(
+                p.path,
+                p.line,
+                f"Nmax {p.nmax:g} here but Nmax {points[0].nmax:g} on {_where(points[0], p)}: an NCSM "
+                "table never mixes even and odd Nmax, so the Nmax column is probably wrong "
+                "(is the header commented out? pass nmax_col=)",
+            )
         key = (int(p.nmax), p.hw)
         if key in seen:
-            first = seen[key]
-            where = f"line {first.line}" if first.path == p.path else f"{first.path}:{first.line}"
             raise NCSMDataError(
-                p.path, p.line, f"duplicate point Nmax={key[0]}, hw={p.hw:g} (first given on {where})"
+                p.path,
+                p.line,
+                f"duplicate point Nmax={key[0]}, hw={p.hw:g} (first given on {_where(seen[key], p)})",
             )
         seen[key] = p
     distinct = sorted({int(p.nmax) for p in points})
@@ -517,3 +601,8 @@ def _validate_points(points: list[_Point], min_nmax_values: int) -> None:
             f"{len(distinct)} distinct Nmax value(s) {distinct} from line {first.line} on; "
             f"at least {min_nmax_values} needed to extrapolate in Nmax",
         )
+
+
+def _where(first: _Point, p: _Point) -> str:
+    """Where ``first`` is, as seen from ``p``: the line alone when both are in one file."""
+    return f"line {first.line}" if first.path == p.path else f"{first.path}:{first.line}"

@@ -45,6 +45,7 @@ PRIORS = ("fixed", "trainable", "ensemble", "sgld")
 # Seeds of the fits of the mixture: seed, seed + stride, ...; a stride this large keeps the fits of
 # nearby --seed values from sharing seeds.
 FIT_SEED_STRIDE = 1_000_003
+MAX_CORRECTION_LOG_STD = 2.0
 # The law's correction factors (``correction_log_std``) come from the stream (seed, _FACTOR_STREAM),
 # apart from the global generator that draws the variational weights: every call with the same seed
 # gives each posterior sample the same factor.
@@ -152,12 +153,23 @@ class NCSMConfig:
                 raise ValueError(f"hw_range must be (lo, hi) with lo <= hi, got {self.hw_range}")
         if self.hw_window is not None and not self.hw_window >= 1:
             raise ValueError(f"hw_window must be at least 1 (or None), got {self.hw_window}")
-        if not isinstance(self.fits, int) or self.fits < 1:
-            raise ValueError(f"fits must be a positive integer, got {self.fits!r}")
         if self.nmax_window is not None and self.nmax_window < 2:
             raise ValueError(f"nmax_window must be at least 2 (or None), got {self.nmax_window}")
-        if not (math.isfinite(self.correction_log_std) and self.correction_log_std >= 0):
-            raise ValueError(f"correction_log_std must be finite and >= 0, got {self.correction_log_std}")
+        # Above 2 the mean-one factor exp(s xi - s^2/2) is below 0.14 for half the samples and
+        # huge for a rare few, a distribution a few hundred samples do not represent.
+        if not (
+            math.isfinite(self.correction_log_std) and 0 <= self.correction_log_std <= MAX_CORRECTION_LOG_STD
+        ):
+            raise ValueError(
+                f"correction_log_std must be in [0, {MAX_CORRECTION_LOG_STD}], got {self.correction_log_std}"
+            )
+        for name in ("fits", "epochs", "ensemble_epochs", "sgld_start_epochs", "sgld_steps", "n_samples"):
+            if not _is_int(getattr(self, name)) or getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        # the generators take 64-bit seeds, and the fits derive theirs as seed * 1000 + ...
+        if not _is_int(self.seed) or not 0 <= self.seed < 2**32:
+            raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
+        self.seed = int(self.seed)
         if self.ensemble_size < 2:
             raise ValueError(f"ensemble_size must be at least 2, got {self.ensemble_size}")
 
@@ -228,9 +240,19 @@ class _PhysicsELBO(ELBO):
         return loss + penalty * self.weight
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _points(nmax: Any, hw: Any) -> tuple[np.ndarray, np.ndarray]:
     """The points (nmax[i], hw[i]) as two float arrays; one value of either serves every point."""
     nmax, hw = (np.asarray(v, dtype=np.float64).ravel() for v in (nmax, hw))
+    if nmax.size == 0 or hw.size == 0:
+        raise ValueError("no points: nmax and hw must hold at least one value each")
+    if not np.all(np.isfinite(nmax) & (nmax >= 0)):
+        raise ValueError(f"nmax must be finite and >= 0, got {nmax[~(np.isfinite(nmax) & (nmax >= 0))][:3]}")
+    if not np.all(np.isfinite(hw) & (hw > 0)):
+        raise ValueError(f"hw must be finite and > 0 (MeV), got {hw[~(np.isfinite(hw) & (hw > 0))][:3]}")
     if nmax.size != hw.size and 1 not in (nmax.size, hw.size):
         raise ValueError(
             f"nmax and hw must have the same length (or one value), got {nmax.size} and {hw.size}"
@@ -520,7 +542,7 @@ class NCSMExtrapolator:
         network has one limit, gets a different factor-scaled correction at every hw.)"""
         if not np.ndim(hw) == 0:
             raise ValueError(f"converged: hw must be one value (MeV), got {np.shape(hw)}")
-        values = self._energy(self._predict_scaled([nmax_large], [float(hw)], n_samples).samples[:, 0, 0])
+        values = self._energy(self._predict_scaled([nmax_large], [hw], n_samples).samples[:, 0, 0])
         lo, hi = np.quantile(values, [0.025, 0.975])
         return {
             "mean": float(values.mean()),
@@ -559,7 +581,7 @@ class NCSMExtrapolator:
         sample's correction beyond the top trained Nmax scaled by its factor (correction_log_std)."""
         if self.model is None:
             raise ValueError("the extrapolator is not fitted")
-        n = n_samples or self.config.n_samples
+        n = self.config.n_samples if n_samples is None else n_samples
         # a bank has at most len(bank) distinct samples
         banks = [len(m) for m in self.model if isinstance(m, SampleBank)]
         n = min(n, *banks) if banks else n
@@ -622,6 +644,12 @@ class NCSMExtrapolator:
         kinds = {type(m) for m in model} if isinstance(model, list) else set()
         if kinds not in ({NCSMNet}, {SampleBank}):
             raise ValueError(f"{path} does not hold an NCSM model")
+        missing = [k for k in ("config", "scaler_x", "scaler_y", "train_nmax_max") if k not in obj]
+        missing += [f"config.{k}" for k in ("hidden", "physics_nmax") if k not in cfg]
+        if missing:
+            raise ValueError(
+                f"{path} holds an NCSM model without {', '.join(missing)}: not a checkpoint of save()"
+            )
         for key in ("hidden", "physics_nmax"):
             cfg[key] = tuple(cfg[key])
         # saved before the law's uncertainty existed: predictions as they were reported (the

@@ -141,7 +141,8 @@ def held_out_metrics(
     out: dict[str, Any] = {"eval_hw": list(eval_hw) if eval_hw else None, "n_points": len(rows)}
     if not rows:
         out["note"] = (
-            "no held-out rows (the table has no Nmax above the training maximum at the predicted Nmax)"
+            "no held-out rows (the table has no Nmax above the training maximum at the predicted Nmax"
+            + (f" with hw in [{eval_hw[0]:g}, {eval_hw[1]:g}])" if eval_hw else ")")
         )
         return out
     y = np.array([truth[(p["nmax"], p["hw"])] for p in rows])
