@@ -302,6 +302,26 @@ def test_sgld_sample_rejects_variational_models_and_diverging_chains():
         sgld_sample(make_net(), (x, y), lr=1e-3, prior=1.0, steps=10, cycles=-1)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"batch_size": 0}, "batch_size must be a positive integer, got 0"),
+        ({"exploration": 5.0}, r"exploration=5.0 needs cycles > 0"),
+        ({"exploration": 0.5}, r"exploration=0.5 needs cycles > 0"),
+    ],
+)
+def test_sgld_sample_refuses_bad_batch_size_and_exploration_without_cycles(kwargs, match):
+    x, y = regression_data()
+    with pytest.raises(ValueError, match=match):
+        sgld_sample(make_net(), (x, y), lr=1e-4, prior=1.0, steps=10, check=False, **kwargs)
+
+
+def test_sgld_sample_refuses_a_loader_that_yields_no_batch():
+    loader = vb.train.DataLoader(*regression_data(4), batch_size=8, drop_last=True)
+    with pytest.raises(ValueError, match="the data loader yields no batch: 4 rows, batch_size=8"):
+        sgld_sample(make_net(), loader, lr=1e-4, prior=1.0, steps=10, check=False)
+
+
 def test_sgld_sample_cyclical_collects_only_in_the_sampling_stage():
     x, y = regression_data()
     bank, trace = sgld_sample(

@@ -449,6 +449,11 @@ def module_entry(name, config=None, children=(), state=None):
         ({"__array__": 0}, [{"dtype": "<f8", "shape": [4], "offset": 0, "nbytes": 32}], "out of bounds"),
         ({"__module_ref__": 3}, (), "malformed"),
         ([1, 2], (), "bare list"),
+        (
+            {"__module__": "varbayes._core.Sequential", "id": 0, "config": {}, "children": [], "state": []},
+            (),
+            "malformed",
+        ),
     ],
     ids=[
         "unknown-type",
@@ -461,6 +466,7 @@ def module_entry(name, config=None, children=(), state=None):
         "array-bounds",
         "module-ref",
         "bare-list",
+        "state-list",
     ],
 )
 def test_crafted_header_raises_checkpoint_error(tmp_path, obj, arrays, match):
@@ -468,6 +474,28 @@ def test_crafted_header_raises_checkpoint_error(tmp_path, obj, arrays, match):
     with pytest.raises(CheckpointError, match=match):
         vb.load(path)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_crafted_deep_or_versionless_checkpoint_raises_checkpoint_error(tmp_path):
+    # nesting deeper than Python's recursion limit, and a version this format never had
+    deep = b'{"format": "varbayes-checkpoint", "arrays": [], "object": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    for version, header, match in (
+        (1, deep, "malformed"),
+        (0, b'{"object": 1, "arrays": []}', "format version 0"),
+    ):
+        body = struct.pack("<8sIQ", b"VARBAYES", version, len(header)) + header
+        path = tmp_path / "crafted.vb"
+        path.write_bytes(body + hashlib.sha256(body).digest())
+        with pytest.raises(CheckpointError, match=match):
+            vb.load(path)
+
+
+def test_directories_are_named_as_such(tmp_path):
+    with pytest.raises(IsADirectoryError, match=f"{tmp_path} is a directory"):
+        vb.save(1, tmp_path)
+    with pytest.raises(IsADirectoryError, match=f"checkpoint {tmp_path} is a directory"):
+        vb.load(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # no temporary file left
 
 
 def test_crafted_header_that_is_not_json_raises_checkpoint_error(tmp_path):

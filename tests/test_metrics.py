@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -152,8 +153,20 @@ def test_auroc_and_bins_bad_input() -> None:
         metrics.auroc([1.0], [])
     with pytest.raises(ValueError, match=r"scores_pos: expected a 1-D array of scores, found shape \(1, 2\)"):
         metrics.auroc([[1.0, 2.0]], [1.0])
-    with pytest.raises(ValueError, match="n_bins must be at least 1"):
+    with pytest.raises(ValueError, match="n_bins must be an integer at least 1, found 0"):
         metrics.ece(PROBS, TARGETS, n_bins=0)
+
+
+@pytest.mark.parametrize("n_bins", [2.5, None, "15"])
+def test_ece_refuses_a_non_integer_n_bins(n_bins) -> None:
+    with pytest.raises(ValueError, match=f"n_bins must be an integer at least 1, found {n_bins!r}"):
+        metrics.ece(PROBS, TARGETS, n_bins=n_bins)
+
+
+@pytest.mark.parametrize("eps", [-1.0, 0.0, math.nan, math.inf, 0.5, None])
+def test_nll_refuses_an_eps_outside_its_range(eps) -> None:
+    with pytest.raises(ValueError, match=r"eps must be a number in \(0, 0.001\], found"):
+        metrics.nll([[1.0, 0.0]], [1], eps=eps)
 
 
 # ---------------------------------------------------------------- regression

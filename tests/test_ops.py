@@ -578,6 +578,11 @@ ERRORS = {
     "reshape-size": (lambda: vb.ones(2, 3).reshape(4, 2), ValueError, r"\[4, 2\].*6"),
     "tensor-strings": (lambda: vb.tensor(["a"]), TypeError, r"unsupported element type"),
     "from_numpy-int": (lambda: vb.from_numpy(np.arange(3)), TypeError, r"int64"),
+    "from_numpy-byte-order": (
+        lambda: vb.from_numpy(np.arange(3.0).astype(">f8" if np.little_endian else "<f8")),
+        TypeError,
+        r"byte order is not the machine's \(dtype [<>]f8\)",
+    ),
     "zeros-int32": (lambda: vb.zeros(2, dtype=np.int32), TypeError, r"int32"),
     "tensor-ragged": (lambda: vb.tensor([[1, 2], [3]]), ValueError, r"ragged"),
     "zeros-negative": (lambda: vb.zeros(-1), ValueError, r"negative"),

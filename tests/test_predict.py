@@ -208,8 +208,9 @@ def test_predict_builds_no_graph_and_restores_the_switches():
         ({"n_samples": 0}, "n_samples must be a positive integer"),
         ({"n_samples": -2}, "n_samples must be a positive integer"),
         ({"n_samples": 2.5}, "n_samples must be a positive integer"),
-        ({"batch_size": 0}, "batch_size must be positive"),
-        ({"batch_size": -4}, "batch_size must be positive"),
+        ({"batch_size": 0}, "batch_size must be a positive integer"),
+        ({"batch_size": -4}, "batch_size must be a positive integer"),
+        ({"batch_size": 2.5}, "batch_size must be a positive integer"),
         ({"likelihood": "poisson"}, "unknown likelihood"),
     ],
 )
@@ -217,6 +218,26 @@ def test_invalid_arguments_raise_value_error(kwargs, message):
     model, _ = regression("plain")
     with pytest.raises(ValueError, match=message):
         vb.predict(model, inputs(), **kwargs)
+
+
+def test_inputs_without_rows_are_refused():
+    model, _ = regression("plain")
+    with pytest.raises(ValueError, match=r"x has no rows \(shape \(0, 2\)\)"):
+        vb.predict(model, np.zeros((0, 2), dtype=np.float32), 3)
+
+
+@pytest.mark.parametrize(
+    ("n_out", "message"),
+    [
+        (3, r"2 \* out_features \(means, then variances\), got output shape \(7, 3\)"),
+        (1, r"2 \* out_features \(means, then variances\), got output shape \(7, 1\)"),
+        (2, "to be positive, finite variances"),  # a plain layer's second output goes negative
+    ],
+)
+def test_heteroscedastic_needs_a_gaussian_head_output(n_out, message):
+    model = network(vb.nn.BayesLinear, 2, n_out)
+    with pytest.raises(ValueError, match=message):
+        vb.predict(model, inputs(), 3, likelihood="heteroscedastic")
 
 
 @pytest.mark.parametrize(
@@ -233,6 +254,15 @@ def test_prediction_methods_reject_the_wrong_kind_or_level(likelihood, call, mes
     pred = vb.predict(model, inputs(), 3, likelihood=likelihood)
     with pytest.raises(ValueError, match=message):
         call(pred)
+
+
+@pytest.mark.parametrize("q", [float("nan"), [0.5, float("nan")]])
+def test_nan_quantile_levels_are_refused(q):
+    """With likelihood variances the quantiles come from a bisection, which would return its
+    starting bracket for a NaN level."""
+    pred = vb.Prediction.from_samples(np.random.default_rng(0).normal(size=(5, 2, 1)), np.ones((5, 2, 1)))
+    with pytest.raises(ValueError, match=r"quantile levels must be in \(0, 1\)"):
+        pred.quantile(q)
 
 
 # ---- mixtures of models ---------------------------------------------------------------------------
@@ -293,3 +323,29 @@ def test_from_samples_summarises_per_sample_values_like_predict():
     plain = vb.Prediction.from_samples(means)
     assert plain.samples is None and np.all(plain.aleatoric_std == 0)
     np.testing.assert_array_equal(plain.quantile(0.5), np.quantile(means, 0.5, axis=0))
+
+
+def test_from_samples_accepts_nested_lists():
+    means, variances = [[[1.0], [2.0]], [[3.0], [5.0]]], [[[0.5], [0.5]], [[1.5], [0.5]]]
+    pred = vb.Prediction.from_samples(means, variances)
+    np.testing.assert_array_equal(pred.mean, [[2.0], [3.5]])
+    np.testing.assert_array_equal(pred.aleatoric_std, [[1.0], [np.sqrt(0.5)]])
+    np.testing.assert_array_equal(pred.epistemic_std, [[1.0], [1.5]])
+
+
+@pytest.mark.parametrize(
+    ("means", "variances", "kwargs", "error", "message"),
+    [
+        (np.zeros((0, 6, 1)), None, {}, ValueError, r"n_samples >= 1, got \(0, 6, 1\)"),
+        (np.zeros(6), None, {}, ValueError, r"shape \(n_samples, N, ...\)"),
+        (np.zeros((4, 6, 1)), -np.ones((4, 6, 1)), {}, ValueError, "variances must be finite and >= 0"),
+        (np.zeros((4, 6, 1)), np.full((4, 6, 1), np.nan), {}, ValueError, "finite and >= 0"),
+        (np.zeros((4, 6, 1)), np.full((4, 6, 1), np.inf), {}, ValueError, "finite and >= 0"),
+        (np.zeros((4, 6, 1)), np.ones((4, 6)), {}, ValueError, r"shape of means \(4, 6, 1\), got \(4, 6\)"),
+        (np.zeros((4, 6, 1)), None, {"kind": "classfication"}, ValueError, "kind must be 'regression' or"),
+        ([["a"]], None, {}, TypeError, "means must be an array of numbers"),
+    ],
+)
+def test_from_samples_rejects_invalid_input(means, variances, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        vb.Prediction.from_samples(means, variances, **kwargs)

@@ -304,24 +304,33 @@ def test_early_stopping_without_restore_keeps_the_last_weights():
     np.testing.assert_array_equal(model.state_dict()["0.weight_mu"], snapshots[-1]["0.weight_mu"])
 
 
+def fit_with_sgd(model, **kwargs):
+    """fit on data() with the ELBO and plain SGD, quietly."""
+    return fit(
+        model,
+        data(),
+        loss=ELBO(N_DATA),
+        optimizer=vb.optim.SGD(model.parameters(), lr=0.01),
+        progress=False,
+        **kwargs,
+    )
+
+
 def test_early_stopping_monitor_must_be_recorded():
-    model = regression_bnn()
     with pytest.raises(ValueError, match="val_loss"):
-        fit(
-            model,
-            data(),
-            loss=ELBO(N_DATA),
-            optimizer=vb.optim.SGD(model.parameters(), lr=0.01),
-            epochs=2,
-            early_stopping=EarlyStopping(patience=1),
-            progress=False,
-        )
+        fit_with_sgd(regression_bnn(), epochs=2, early_stopping=EarlyStopping(patience=1))
 
 
 @pytest.mark.parametrize("kwargs", [{"patience": 0}, {"min_delta": -1.0}, {"mode": "median"}])
 def test_early_stopping_invalid_arguments(kwargs):
     with pytest.raises(ValueError):
         EarlyStopping(**kwargs)
+
+
+@pytest.mark.parametrize("min_delta", [math.nan, math.inf])
+def test_early_stopping_refuses_a_min_delta_no_epoch_could_beat(min_delta):
+    with pytest.raises(ValueError, match=f"min_delta must be finite and non-negative, got {min_delta}"):
+        EarlyStopping(min_delta=min_delta)
 
 
 def test_callback_can_stop_training():
@@ -408,6 +417,31 @@ def test_consecutive_non_finite_steps_raise(what):
             batch_size=8,
             progress=False,
             max_bad_steps=3,
+        )
+
+
+@pytest.mark.parametrize("max_bad_steps", [0, -1, 2.5])
+def test_fit_refuses_a_bad_max_bad_steps(max_bad_steps):
+    with pytest.raises(ValueError, match=f"max_bad_steps must be a positive integer, got {max_bad_steps}"):
+        fit_with_sgd(regression_bnn(), epochs=1, max_bad_steps=max_bad_steps)
+
+
+@pytest.mark.parametrize("which", ["training", "validation"])
+def test_fit_refuses_a_loader_that_yields_no_batch(which):
+    model = regression_bnn()
+    empty = DataLoader(*data(4), batch_size=8, drop_last=True)
+    train, val = (empty, None) if which == "training" else (data(), empty)
+    with pytest.raises(
+        ValueError, match=f"the {which} loader yields no batch: 4 rows, batch_size=8 and drop_last=True"
+    ):
+        fit(
+            model,
+            train,
+            val,
+            loss=ELBO(N_DATA),
+            optimizer=vb.optim.SGD(model.parameters(), lr=0.01),
+            epochs=1,
+            progress=False,
         )
 
 

@@ -75,6 +75,10 @@ Tensor from_numpy(const py::array& a) {
   const std::string kind = py::str(a.dtype().attr("name"));
   if (kind != "float32" && kind != "float64")
     fail<TypeError>("from_numpy: unsupported dtype ", kind, "; tensors are float32 or float64 (use vb.tensor() to convert)");
+  // A tensor shares the array's memory and reads it in the machine's byte order.
+  if (!a.dtype().attr("isnative").cast<bool>())
+    fail<TypeError>("from_numpy: the array's byte order is not the machine's (dtype ", std::string(py::str(a.dtype())),
+                    "); a tensor cannot share its memory (use vb.tensor() to convert)");
   if (!a.writeable())
     fail<ValueError>("from_numpy: the array is read-only; a tensor shares its memory and could write to it "
                      "(pass a writable copy, e.g. np.array(a))");

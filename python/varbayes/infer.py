@@ -28,7 +28,7 @@ import numpy as np
 from . import _core
 from .io import copy_module
 from .optim.lr_scheduler import CyclicalLR
-from .train import ELBO, DataLoader, _progress
+from .train import ELBO, DataLoader, _progress, _require_batches
 
 
 class ConvergenceWarning(UserWarning):
@@ -394,8 +394,9 @@ def sgld_sample(
     trainable ``GaussianLikelihood`` noise included; make it ``trainable=False`` to keep it fixed).
     cycles > 0: the cyclical step size of cSG-MCMC (``CyclicalLR`` with ``cycles`` cycles over
     ``steps``), with noise-free exploration over the first ``exploration`` of each cycle, where
-    nothing is collected. With ``check``, a ConvergenceWarning is raised when the diagnostics of
-    ``diagnose_weights`` fail ``min_ess`` / ``max_rhat``.
+    nothing is collected (``exploration`` without cycles is refused). With ``check``, a
+    ConvergenceWarning is raised when the diagnostics of ``diagnose_weights`` fail ``min_ess`` /
+    ``max_rhat``.
     """
     bayesian = [name for name, m in model.named_modules() if isinstance(m, _core.BayesLinear)]
     if bayesian:
@@ -407,11 +408,18 @@ def sgld_sample(
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
     if not isinstance(cycles, int) or cycles < 0 or cycles > steps:
         raise ValueError(f"cycles must be an integer in [0, steps], got {cycles!r}")
+    if exploration and not cycles:
+        raise ValueError(
+            f"exploration={exploration!r} needs cycles > 0: the exploration stage is the start of each "
+            "cycle of the cyclical step size"
+        )
     loader = (
         data
         if isinstance(data, DataLoader)
-        else DataLoader(*data, batch_size or len(data[0]), True, seed=seed)
+        # (DataLoader refuses a batch_size of 0, negative or not an integer)
+        else DataLoader(*data, len(data[0]) if batch_size is None else batch_size, True, seed=seed)
     )
+    _require_batches(loader, "the data loader")
     if n_data is None:
         n_data = len(loader.x)
     # A full batch does not depend on the order of the rows: built once, not every step.

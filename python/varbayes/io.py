@@ -212,6 +212,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(f"directory {directory} does not exist (writing {path})")
+    if path.is_dir():  # else the rename would fail naming the temporary file
+        raise IsADirectoryError(f"{path} is a directory, not a file to write")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         # mkstemp creates the file private (0600); give it the usual permissions under the umask.
@@ -248,14 +250,16 @@ def load(path: str | os.PathLike[str], into: Any = None) -> Any:
     priors, buffers); optimizer and scheduler states come back as dicts, or are loaded into
     ``into`` when it is given (which also works for modules: their state is loaded in place)."""
     p = Path(path)
+    if p.is_dir():
+        raise IsADirectoryError(f"checkpoint {p} is a directory, not a file")
     if not p.is_file():
         raise FileNotFoundError(f"checkpoint {p} does not exist")
     data = p.read_bytes()
     if len(data) < _PREFIX.size + _DIGEST or data[:8] != MAGIC:
         raise CheckpointError(f"{p} is not a varbayes checkpoint (bad magic or too short)")
     magic, version, header_len = _PREFIX.unpack_from(data)
-    if version > FORMAT_VERSION:
-        raise CheckpointError(f"{p} has format version {version}; this varbayes reads up to {FORMAT_VERSION}")
+    if not 1 <= version <= FORMAT_VERSION:
+        raise CheckpointError(f"{p} has format version {version}; this varbayes reads 1 to {FORMAT_VERSION}")
     body, digest = data[:-_DIGEST], data[-_DIGEST:]
     if _PREFIX.size + header_len > len(body):
         raise CheckpointError(f"{p} is truncated (header of {header_len} bytes does not fit)")
@@ -266,7 +270,9 @@ def load(path: str | os.PathLike[str], into: Any = None) -> Any:
         blob = memoryview(body)[_PREFIX.size + header_len :]
         arrays = [_read_array(blob, e) for e in header["arrays"]]
         obj = _Decoder(arrays).decode(header["object"])
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+    # A header can pass the checksum and still not be ours (the checksum is no signature): any
+    # structure the decoder does not expect is a malformed checkpoint, however deep it fails.
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
         if isinstance(exc, CheckpointError):
             raise CheckpointError(f"{p}: {exc}") from None
         raise CheckpointError(f"{p}: malformed checkpoint header ({exc})") from None

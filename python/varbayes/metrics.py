@@ -17,6 +17,7 @@ input raises ``ValueError`` naming the argument and its shape. Means over exampl
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -115,7 +116,12 @@ def accuracy(probs: ArrayLike | ClassificationPrediction, targets: ArrayLike) ->
 
 
 def nll(probs: ArrayLike | ClassificationPrediction, targets: ArrayLike, eps: float = 1e-12) -> float:
-    """Mean negative log probability of the targets; probabilities are clipped at `eps` to stay finite."""
+    """Mean negative log probability of the targets; probabilities are clipped at `eps` to stay finite.
+
+    `eps` must lie in (0, 1e-3]: at 0 or below a zero probability still gives an infinite NLL, and a
+    higher floor would move the result by more than the 1e-3 tolerance allowed on row sums."""
+    if not isinstance(eps, numbers.Real) or not 0 < eps <= _ROW_SUM_ATOL:
+        raise ValueError(f"eps must be a number in (0, {_ROW_SUM_ATOL:g}], found {eps!r}")
     p, t = _classification(probs, targets)
     return float(-np.mean(np.log(np.clip(p[np.arange(len(t)), t], eps, None))))
 
@@ -144,8 +150,8 @@ def reliability_diagram(
     probs: ArrayLike | ClassificationPrediction, targets: ArrayLike, n_bins: int = 15
 ) -> ReliabilityDiagram:
     """Bin the top-class confidence into `n_bins` equal-width bins on [0, 1] (standard ECE binning)."""
-    if n_bins < 1:
-        raise ValueError(f"n_bins must be at least 1, found {n_bins}")
+    if not isinstance(n_bins, numbers.Integral) or n_bins < 1:
+        raise ValueError(f"n_bins must be an integer at least 1, found {n_bins!r}")
     p, t = _classification(probs, targets)
     confidence = p.max(axis=1)
     correct = (p.argmax(axis=1) == t).astype(np.float64)

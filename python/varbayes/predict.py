@@ -46,12 +46,27 @@ class Prediction:
         for ``kind="classification"``, else regression means with, when the model has a likelihood,
         their per-sample likelihood variances ``variances`` (same shape; ignored for
         classification). ``return_samples`` keeps the means in ``samples``."""
+        if kind not in ("regression", "classification"):
+            raise ValueError(f"kind must be 'regression' or 'classification', got {kind!r}")
+        means = _float_array(means, "means")
+        if means.ndim < 2 or means.shape[0] == 0:
+            raise ValueError(
+                f"means must have shape (n_samples, N, ...) with n_samples >= 1, got {means.shape}"
+            )
         mean = means.mean(axis=0)
         epistemic_var = means.var(axis=0)
         samples = means if return_samples else None
         if kind == "classification":
             std = np.sqrt(epistemic_var)
             return cls(mean, std, std, None, kind, samples, means)
+        if variances is not None:
+            variances = _float_array(variances, "variances")
+            if variances.shape != means.shape:
+                raise ValueError(
+                    f"variances must have the shape of means {means.shape}, got {variances.shape}"
+                )
+            if not np.all(np.isfinite(variances) & (variances >= 0)):
+                raise ValueError("variances must be finite and >= 0")
         aleatoric_var = variances.mean(axis=0) if variances is not None else np.zeros_like(mean)
         return cls(
             mean,
@@ -75,7 +90,7 @@ class Prediction:
         if self.kind != "regression":
             raise ValueError("quantile() is defined for regression predictions")
         qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
-        if np.any((qs <= 0) | (qs >= 1)):
+        if not np.all((qs > 0) & (qs < 1)):  # written so that NaN fails it too
             raise ValueError(f"quantile levels must be in (0, 1), got {q}")
         if self._vars is None:
             out = np.quantile(self._means, qs, axis=0)
@@ -104,6 +119,13 @@ class Prediction:
     def _require_classification(self) -> None:
         if self.kind != "classification":
             raise ValueError("entropy and mutual information are defined for classification predictions")
+
+
+def _float_array(values: Any, name: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}: {err}") from None
 
 
 def _mixture_quantile(means: np.ndarray, stds: np.ndarray, level: float) -> np.ndarray:
@@ -143,8 +165,10 @@ def predict(
     xs = x if isinstance(x, _core.Tensor) else tensor(x)
     if xs.ndim == 0:
         raise ValueError("predict: x must have a batch dimension")
-    if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    if xs.shape[0] == 0:
+        raise ValueError(f"predict: x has no rows (shape {tuple(xs.shape)})")
+    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     members = list(model) if isinstance(model, (list, tuple)) else [model]
     if not members:
         raise ValueError("predict: the list of models is empty")
@@ -181,7 +205,7 @@ def _passes(
     kind = "classification" if likelihood == "categorical" else "regression"
     means, variances = [], []
     with no_grad(), sampling(True):
-        for start in range(0, max(n, 1), batch_size):
+        for start in range(0, n, batch_size):
             xb = xs[start : start + batch_size]
             m_b, v_b = [], []
             for _ in range(n_samples):
@@ -200,9 +224,22 @@ def _one_pass(model: _core.Module, x: _core.Tensor, likelihood: Any) -> tuple[np
     if likelihood == "categorical":
         return _core.softmax(out, -1).numpy().astype(np.float64), None
     if likelihood == "heteroscedastic" or isinstance(likelihood, GaussianHead):
-        k = out.shape[-1] // 2
+        shape = tuple(out.shape)
+        if not shape or shape[-1] < 2 or shape[-1] % 2:
+            raise ValueError(
+                "likelihood='heteroscedastic' expects the model to end in a GaussianHead: a last "
+                f"dimension of 2 * out_features (means, then variances), got output shape {shape}"
+            )
+        k = shape[-1] // 2
         values = out.numpy().astype(np.float64)
-        return values[..., :k], values[..., k:]
+        variances = values[..., k:]
+        if not np.all(np.isfinite(variances) & (variances > 0)):
+            raise ValueError(
+                "likelihood='heteroscedastic' expects the second half of the model's last dimension "
+                "to be positive, finite variances (as a GaussianHead outputs them), got "
+                f"values in [{variances.min()}, {variances.max()}]"
+            )
+        return values[..., :k], variances
     values = out.numpy().astype(np.float64)
     if isinstance(likelihood, GaussianLikelihood):
         return values, np.full_like(values, likelihood.std.item() ** 2)

@@ -159,6 +159,16 @@ class DataLoader:
             yield xb if self.y is None else (xb, _to_tensor(self.y[idx]))
 
 
+def _require_batches(loader: DataLoader, name: str) -> None:
+    """Refuses a loader that yields nothing (drop_last with fewer rows than a batch): looping over
+    it would do no work and report no error."""
+    if len(loader) == 0:
+        raise ValueError(
+            f"{name} yields no batch: {len(loader.x)} rows, batch_size={loader.batch_size} and "
+            "drop_last=True; use a batch size of at most the number of rows or drop_last=False"
+        )
+
+
 def _as_array(a: Any, name: str) -> np.ndarray:
     arr = a.numpy() if isinstance(a, _core.Tensor) else np.asarray(a)
     if arr.ndim == 0:
@@ -203,8 +213,9 @@ class EarlyStopping:
     def __post_init__(self) -> None:
         if not isinstance(self.patience, int) or self.patience < 1:
             raise ValueError(f"patience must be a positive integer, got {self.patience!r}")
-        if self.min_delta < 0:
-            raise ValueError(f"min_delta must be non-negative, got {self.min_delta}")
+        # NaN or inf would make every comparison false: no epoch could ever count as an improvement.
+        if not (math.isfinite(self.min_delta) and self.min_delta >= 0):
+            raise ValueError(f"min_delta must be finite and non-negative, got {self.min_delta}")
         if self.mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {self.mode!r}")
         if self.mode == "max":
@@ -294,6 +305,8 @@ def fit(
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     if clip_norm is not None and not clip_norm > 0:
         raise ValueError(f"clip_norm must be positive, got {clip_norm}")
+    if not isinstance(max_bad_steps, int) or max_bad_steps < 1:
+        raise ValueError(f"max_bad_steps must be a positive integer, got {max_bad_steps!r}")
     if seed is not None:
         _core.manual_seed(seed)
     train = (
@@ -301,6 +314,7 @@ def fit(
         if isinstance(train_data, DataLoader)
         else DataLoader(*train_data, batch_size, True, seed=seed)
     )
+    _require_batches(train, "the training loader")
     val = None
     if val_data is not None:
         val = (
@@ -308,6 +322,7 @@ def fit(
             if isinstance(val_data, DataLoader)
             else DataLoader(*val_data, batch_size=max(batch_size, 256))
         )
+        _require_batches(val, "the validation loader")
     params = model.parameters()
     history = History()
     step, bad_steps = 0, 0
