@@ -85,3 +85,16 @@ from .predict import Prediction, predict  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+# Subpackages with heavier dependencies (SciPy, matplotlib, the data readers) load on first use, so
+# that ``import varbayes as vb; vb.ncsm.load_table(...)`` works as the README writes it without
+# every import paying for them.
+_LAZY_SUBMODULES = ("data", "ncsm", "plot")
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
