@@ -164,8 +164,9 @@ class NCSMConfig:
                 f"correction_log_std must be in [0, {MAX_CORRECTION_LOG_STD}], got {self.correction_log_std}"
             )
         for name in ("fits", "epochs", "ensemble_epochs", "sgld_start_epochs", "sgld_steps", "n_samples"):
-            if not _is_int(getattr(self, name)) or getattr(self, name) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not _is_int(value) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
         # the generators take 64-bit seeds, and the fits derive theirs as seed * 1000 + ...
         if not _is_int(self.seed) or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
@@ -249,10 +250,11 @@ def _points(nmax: Any, hw: Any) -> tuple[np.ndarray, np.ndarray]:
     nmax, hw = (np.asarray(v, dtype=np.float64).ravel() for v in (nmax, hw))
     if nmax.size == 0 or hw.size == 0:
         raise ValueError("no points: nmax and hw must hold at least one value each")
-    if not np.all(np.isfinite(nmax) & (nmax >= 0)):
-        raise ValueError(f"nmax must be finite and >= 0, got {nmax[~(np.isfinite(nmax) & (nmax >= 0))][:3]}")
-    if not np.all(np.isfinite(hw) & (hw > 0)):
-        raise ValueError(f"hw must be finite and > 0 (MeV), got {hw[~(np.isfinite(hw) & (hw > 0))][:3]}")
+    bad_nmax, bad_hw = ~(np.isfinite(nmax) & (nmax >= 0)), ~(np.isfinite(hw) & (hw > 0))
+    if bad_nmax.any():
+        raise ValueError(f"nmax must be finite and >= 0, got {nmax[bad_nmax][:3]}")
+    if bad_hw.any():
+        raise ValueError(f"hw must be finite and > 0 (MeV), got {hw[bad_hw][:3]}")
     if nmax.size != hw.size and 1 not in (nmax.size, hw.size):
         raise ValueError(
             f"nmax and hw must have the same length (or one value), got {nmax.size} and {hw.size}"
