@@ -273,6 +273,34 @@ def test_invalid_hyperparameters_raise(kind, options):
 
 
 @pytest.mark.parametrize(
+    ("betas", "error", "match"),
+    [
+        ((0.9, 0.99, 0.1), ValueError, "got 3 values"),
+        ((0.9,), ValueError, "got 1 values"),
+        ("ab", TypeError, "got <class 'str'>"),
+        (0.9, TypeError, "got <class 'float'>"),
+        ((0.9, "x"), TypeError, "got a <class 'str'>"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["Adam", "AdamW"])
+def test_betas_must_be_a_pair_of_numbers(kind, betas, error, match):
+    # Every way to pass betas (constructor, group dict, live group) says what is wrong with them,
+    # where pybind11 answered the constructor with a signature dump.
+    make = getattr(vb.optim, kind)
+    p = vb.nn.Parameter(vb.ones(2))
+    message = rf"betas must be a pair of numbers \(beta1, beta2\), {match}"
+    with pytest.raises(error, match=message):
+        make([p], betas=betas)
+    with pytest.raises(error, match=message):
+        make([{"params": [p], "betas": betas}])
+    opt = make([p], betas=[0.8, 0.9])  # any sequence, as in PyTorch
+    assert opt.param_groups[0]["betas"] == (0.8, 0.9)
+    with pytest.raises(error, match=message):
+        opt.param_groups[0]["betas"] = betas
+    assert opt.param_groups[0]["betas"] == (0.8, 0.9)
+
+
+@pytest.mark.parametrize(
     ("params", "error"),
     [
         (lambda p: [], ValueError),

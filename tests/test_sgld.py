@@ -187,6 +187,8 @@ def sgld(prior=1.0, **kwargs):
         ({"params": vb.zeros(3, requires_grad=True)}, TypeError, "not a single tensor"),
         ({"params": [1.0, 2.0]}, TypeError, "must be tensors"),
         ({"params": []}, ValueError, "empty"),
+        ({"seed": -1}, ValueError, r"seed must be in \[0, 2\*\*64\), got -1"),
+        ({"seed": 0.5}, TypeError, "seed must be an integer"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):

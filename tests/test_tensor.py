@@ -518,6 +518,26 @@ def test_manual_seed_reproduces(make):
     assert not np.array_equal(make(50).numpy(), a)
 
 
+@pytest.mark.parametrize(
+    "set_seed",
+    [vb.manual_seed, vb.Generator, lambda s: vb.Generator().manual_seed(s)],
+    ids=["manual_seed", "Generator", "Generator.manual_seed"],
+)
+def test_seeds_are_integers_in_the_uint64_range(set_seed):
+    # pybind11 answered these with an "incompatible function arguments" signature dump.
+    for bad in (-1, 2**64):
+        with pytest.raises(ValueError, match=rf"seed must be in \[0, 2\*\*64\), got {bad}"):
+            set_seed(bad)
+    for bad, kind in ((1.5, "float"), (True, "bool"), ("7", "str")):
+        with pytest.raises(TypeError, match=f"seed must be an integer, got <class '{kind}'>"):
+            set_seed(bad)
+    assert vb.Generator(np.uint64(2**64 - 1)).initial_seed() == 2**64 - 1
+    np.testing.assert_array_equal(
+        vb.randn(5, generator=vb.Generator(np.int64(9))).numpy(),
+        vb.randn(5, generator=vb.Generator(9)).numpy(),
+    )
+
+
 def test_generator_is_reproducible_and_independent_of_default():
     vb.manual_seed(0)
     default_first = vb.randn(8).numpy().copy()
@@ -601,7 +621,11 @@ def test_set_num_threads(num_threads):
         vb.set_num_threads(0)
     with pytest.raises((ValueError, TypeError)):
         vb.set_num_threads(-1)
+    # OpenMP segfaulted at the next parallel region when the system refused 10^5 threads.
+    with pytest.raises(ValueError, match=r"set_num_threads: n must be in \[1, \d+\], got 100000"):
+        vb.set_num_threads(100_000)
     assert vb.get_num_threads() == 1
+    assert float(vb.matmul(vb.ones(256, 256), vb.ones(256, 256)).sum().item()) == 256.0**3
 
 
 def test_cpu_info():

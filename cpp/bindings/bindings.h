@@ -37,4 +37,40 @@ py::array to_numpy(const Tensor& t);
 // A tensor sharing the memory of a float32/float64 NumPy array.
 Tensor from_numpy(const py::array& a);
 
+// Argument types whose bad values get an exception naming them instead of pybind11's
+// "incompatible function arguments" signature dump (their casters throw rather than decline,
+// so they suit functions without overloads).
+// A random seed: a Python or NumPy integer in [0, 2**64).
+struct Seed {
+  uint64_t value;
+};
+// Adam's (beta1, beta2): any sequence of two numbers, as torch.optim.Adam takes.
+struct Betas {
+  double beta1, beta2;
+};
+
 }  // namespace varbayes::bind
+
+namespace pybind11::detail {
+
+template <>
+struct type_caster<varbayes::bind::Seed> {
+  PYBIND11_TYPE_CASTER(varbayes::bind::Seed, io_name("typing.SupportsIndex", "int"));
+  bool load(handle src, bool);
+  static handle cast(varbayes::bind::Seed seed, return_value_policy, handle) {
+    return PyLong_FromUnsignedLongLong(seed.value);
+  }
+};
+
+template <>
+struct type_caster<varbayes::bind::Betas> {
+  PYBIND11_TYPE_CASTER(varbayes::bind::Betas,
+                       io_name("collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]",
+                               "tuple[float, float]"));
+  bool load(handle src, bool);
+  static handle cast(varbayes::bind::Betas b, return_value_policy, handle) {
+    return make_tuple(b.beta1, b.beta2).release();
+  }
+};
+
+}  // namespace pybind11::detail

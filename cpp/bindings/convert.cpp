@@ -139,3 +139,42 @@ std::vector<int64_t> parse_index(py::handle h, const char* op) {
 }
 
 }  // namespace varbayes::bind
+
+namespace pybind11::detail {
+
+namespace {
+std::string type_name(handle h) { return str(type::of(h)).cast<std::string>(); }
+}  // namespace
+
+bool type_caster<varbayes::bind::Seed>::load(handle src, bool) {
+  using namespace varbayes;
+  if (!PyIndex_Check(src.ptr()) || PyBool_Check(src.ptr()))
+    fail<TypeError>("seed must be an integer, got ", type_name(src));
+  const auto index = reinterpret_steal<int_>(PyNumber_Index(src.ptr()));
+  const unsigned long long v = PyLong_AsUnsignedLongLong(index.ptr());
+  if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+    PyErr_Clear();
+    fail<ValueError>("seed must be in [0, 2**64), got ", str(index).cast<std::string>());
+  }
+  value.value = v;
+  return true;
+}
+
+bool type_caster<varbayes::bind::Betas>::load(handle src, bool) {
+  using namespace varbayes;
+  if (!isinstance<sequence>(src) || isinstance<str>(src))
+    fail<TypeError>("betas must be a pair of numbers (beta1, beta2), got ", type_name(src));
+  const auto seq = reinterpret_borrow<sequence>(src);
+  if (seq.size() != 2) fail<ValueError>("betas must be a pair of numbers (beta1, beta2), got ", seq.size(), " values");
+  double b[2];
+  for (size_t i = 0; i < 2; ++i) {
+    make_caster<double> number;
+    if (!number.load(seq[i], true))
+      fail<TypeError>("betas must be a pair of numbers (beta1, beta2), got a ", type_name(seq[i]));
+    b[i] = cast_op<double>(number);
+  }
+  value = {b[0], b[1]};
+  return true;
+}
+
+}  // namespace pybind11::detail

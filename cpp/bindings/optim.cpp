@@ -21,9 +21,9 @@ py::object option_value(const Options& o, const std::string& key) {
 
 void set_option(Options& o, const std::string& key, py::handle value) {
   if (key == "betas" && o.count("beta1")) {
-    auto b = value.cast<std::pair<double, double>>();
-    o["beta1"] = b.first;
-    o["beta2"] = b.second;
+    const auto b = value.cast<Betas>();
+    o["beta1"] = b.beta1;
+    o["beta2"] = b.beta2;
     return;
   }
   if (!o.count(key)) throw py::key_error(key);
@@ -63,9 +63,9 @@ ParamGroup parse_group(py::handle item) {
       const std::string key = py::str(k);
       if (key == "params") continue;
       if (key == "betas") {
-        auto b = v.cast<std::pair<double, double>>();
-        g.options["beta1"] = b.first;
-        g.options["beta2"] = b.second;
+        const auto b = v.cast<Betas>();
+        g.options["beta1"] = b.beta1;
+        g.options["beta2"] = b.beta2;
       } else {
         g.options[key] = is_flag(key) ? (v.cast<bool>() ? 1.0 : 0.0) : v.cast<double>();
       }
@@ -218,18 +218,16 @@ void init_optim(py::module_& m) {
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("momentum") = 0.0, py::arg("dampening") = 0.0,
            py::arg("weight_decay") = 0.0, py::arg("nesterov") = false);
   py::class_<optim::Adam, Optimizer, py::smart_holder>(m, "Adam", "Adam with L2 weight decay, as torch.optim.Adam.")
-      .def(py::init([](py::handle params, double lr, std::pair<double, double> betas, double eps, double wd,
-                       bool amsgrad) {
-        return std::make_shared<optim::Adam>(parse_groups(params), lr, betas.first, betas.second, eps, wd, amsgrad);
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad) {
+        return std::make_shared<optim::Adam>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad);
       }), py::arg("params"), py::arg("lr") = 1e-3,
-           py::arg("betas") = std::make_pair(0.9, 0.999), py::arg("eps") = 1e-8, py::arg("weight_decay") = 0.0,
+           py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8, py::arg("weight_decay") = 0.0,
            py::arg("amsgrad") = false);
   py::class_<optim::AdamW, optim::Adam, py::smart_holder>(m, "AdamW",
                                                          "Adam with decoupled weight decay, as torch.optim.AdamW.")
-      .def(py::init([](py::handle params, double lr, std::pair<double, double> betas, double eps, double wd,
-                       bool amsgrad) {
-        return std::make_shared<optim::AdamW>(parse_groups(params), lr, betas.first, betas.second, eps, wd, amsgrad);
-      }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = std::make_pair(0.9, 0.999),
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad) {
+        return std::make_shared<optim::AdamW>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad);
+      }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = Betas{0.9, 0.999},
            py::arg("eps") = 1e-8, py::arg("weight_decay") = 1e-2, py::arg("amsgrad") = false);
   py::class_<optim::SGLD, Optimizer, py::smart_holder>(
       m, "SGLD",
@@ -242,10 +240,11 @@ void init_optim(py::module_& m) {
       "with one mean and std, a (mean, std) pair or a std (mean 0); fixed. The noise is a Philox stream\n"
       "keyed by seed (default: drawn from the default generator) and the parameter's index.")
       .def(py::init([](py::handle params, double lr, py::handle prior, double n_data, double temperature,
-                       bool preconditioned, double alpha, double eps, std::optional<uint64_t> seed) {
+                       bool preconditioned, double alpha, double eps, std::optional<Seed> seed) {
         const auto [mean, std] = parse_prior(prior);
         return std::make_shared<optim::SGLD>(parse_groups(params), lr, n_data, mean, std, temperature, preconditioned,
-                                             alpha, eps, seed);
+                                             alpha, eps,
+                                             seed ? std::optional<uint64_t>(seed->value) : std::nullopt);
       }), py::arg("params"), py::arg("lr"), py::kw_only(), py::arg("prior"), py::arg("n_data"),
            py::arg("temperature") = 1.0, py::arg("preconditioned") = false, py::arg("alpha") = 0.99,
            py::arg("eps") = 1e-5, py::arg("seed") = py::none())

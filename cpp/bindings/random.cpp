@@ -7,8 +7,8 @@ void init_random(py::module_& m) {
   py::class_<Generator>(m, "Generator",
                         "Counter-based (Philox4x32-10) generator: draws depend only on the seed and how many "
                         "values were drawn before, never on the thread count.")
-      .def(py::init<uint64_t>(), py::arg("seed") = 0)
-      .def("manual_seed", [](Generator& g, uint64_t s) -> Generator& { g.manual_seed(s); return g; },
+      .def(py::init([](Seed seed) { return std::make_unique<Generator>(seed.value); }), py::arg("seed") = Seed{0})
+      .def("manual_seed", [](Generator& g, Seed s) -> Generator& { g.manual_seed(s.value); return g; },
            py::arg("seed"), "Resets the generator to the start of the stream for seed.")
       .def("initial_seed", &Generator::seed, "The seed.")
       .def_property("offset", &Generator::offset, &Generator::set_offset,
@@ -19,7 +19,7 @@ void init_random(py::module_& m) {
         g.manual_seed(s.first);
         g.set_offset(s.second);
       }, py::arg("state"), "Restores a state from get_state().");
-  m.def("manual_seed", [](uint64_t seed) { manual_seed(seed); }, py::arg("seed"), "Seeds the default generator.");
+  m.def("manual_seed", [](Seed seed) { manual_seed(seed.value); }, py::arg("seed"), "Seeds the default generator.");
   m.def("default_generator", &default_generator, py::return_value_policy::reference,
         "The process-wide generator used when none is given.");
   m.def("is_grad_enabled", &grad_enabled, "Whether ops record the autograd graph in this thread.");

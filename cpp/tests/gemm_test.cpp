@@ -265,4 +265,9 @@ TEST_CASE("set_num_threads validates and round-trips", "[dispatch]") {
   CHECK_THROWS_AS(set_num_threads(-3), std::invalid_argument);
   set_num_threads(3);
   CHECK(get_num_threads() == 3);
+  // More threads than any machine could use are refused before OpenMP tries to create them.
+  REQUIRE(max_num_threads() >= 64);
+  CHECK_THROWS_AS(set_num_threads(max_num_threads() + 1), std::invalid_argument);
+  CHECK_THROWS_AS(set_num_threads(100000), std::invalid_argument);
+  CHECK(get_num_threads() == 3);
 }

@@ -414,7 +414,7 @@ class Generator:
     """
     Counter-based (Philox4x32-10) generator: draws depend only on the seed and how many values were drawn before, never on the thread count.
     """
-    def __init__(self, seed: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+    def __init__(self, seed: typing.SupportsIndex = 0) -> None:
         ...
     def get_state(self) -> tuple[int, int]:
         """
@@ -424,7 +424,7 @@ class Generator:
         """
         The seed.
         """
-    def manual_seed(self, seed: typing.SupportsInt | typing.SupportsIndex) -> Generator:
+    def manual_seed(self, seed: typing.SupportsIndex) -> Generator:
         """
         Resets the generator to the start of the stream for seed.
         """
@@ -736,13 +736,13 @@ class Adam(Optimizer):
     """
     Adam with L2 weight decay, as torch.optim.Adam.
     """
-    def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex = 0.001, betas: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex] = (0.9, 0.999), eps: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, amsgrad: bool = False) -> None:
+    def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex = 0.001, betas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = (0.9, 0.999), eps: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.0, amsgrad: bool = False) -> None:
         ...
 class AdamW(Adam):
     """
     Adam with decoupled weight decay, as torch.optim.AdamW.
     """
-    def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex = 0.001, betas: tuple[typing.SupportsFloat | typing.SupportsIndex, typing.SupportsFloat | typing.SupportsIndex] = (0.9, 0.999), eps: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.01, amsgrad: bool = False) -> None:
+    def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex = 0.001, betas: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex] = (0.9, 0.999), eps: typing.SupportsFloat | typing.SupportsIndex = 1e-08, weight_decay: typing.SupportsFloat | typing.SupportsIndex = 0.01, amsgrad: bool = False) -> None:
         ...
 class SGLD(Optimizer):
     """
@@ -756,7 +756,7 @@ class SGLD(Optimizer):
     with one mean and std, a (mean, std) pair or a std (mean 0); fixed. The noise is a Philox stream
     keyed by seed (default: drawn from the default generator) and the parameter's index.
     """
-    def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex, *, prior: typing.Any, n_data: typing.SupportsFloat | typing.SupportsIndex, temperature: typing.SupportsFloat | typing.SupportsIndex = 1.0, preconditioned: bool = False, alpha: typing.SupportsFloat | typing.SupportsIndex = 0.99, eps: typing.SupportsFloat | typing.SupportsIndex = 1e-05, seed: typing.SupportsInt | typing.SupportsIndex | None = None) -> None:
+    def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex, *, prior: typing.Any, n_data: typing.SupportsFloat | typing.SupportsIndex, temperature: typing.SupportsFloat | typing.SupportsIndex = 1.0, preconditioned: bool = False, alpha: typing.SupportsFloat | typing.SupportsIndex = 0.99, eps: typing.SupportsFloat | typing.SupportsIndex = 1e-05, seed: typing.SupportsIndex | None = None) -> None:
         ...
     @property
     def seed(self) -> int:
@@ -907,7 +907,7 @@ def logsumexp(input: Tensor, dim: typing.Any = None, keepdim: bool = False) -> T
     """
     log(sum(exp(x))) over dim, computed stably.
     """
-def manual_seed(seed: typing.SupportsInt | typing.SupportsIndex) -> None:
+def manual_seed(seed: typing.SupportsIndex) -> None:
     """
     Seeds the default generator.
     """

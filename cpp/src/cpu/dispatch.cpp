@@ -1,10 +1,12 @@
 // Kernel tables per ISA level and the choice of the active one (cpuid, VARBAYES_ISA).
 #include <omp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "cpu/kernels.h"
 
@@ -58,8 +60,17 @@ const KernelTable& kernels() {
   return table;
 }
 
+int max_num_threads() {
+  // OpenMP creates the threads at the next parallel region and dies (a segfault here at 10^5)
+  // when the system refuses them; a bound far above any useful oversubscription refuses the
+  // request instead.
+  return 16 * std::max(4, int(std::thread::hardware_concurrency()));
+}
+
 void set_num_threads(int n) {
-  if (n < 1) throw std::invalid_argument("set_num_threads: n must be >= 1, got " + std::to_string(n));
+  if (n < 1 || n > max_num_threads())
+    throw std::invalid_argument("set_num_threads: n must be in [1, " + std::to_string(max_num_threads()) +
+                                "], got " + std::to_string(n));
   omp_set_num_threads(n);
 }
 

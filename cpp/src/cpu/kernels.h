@@ -234,5 +234,6 @@ VARBAYES_DECLARE_ISA(avx512)
 // Threads used by kernels (OpenMP). Results do not depend on it beyond float round-off.
 void set_num_threads(int n);
 int get_num_threads();
+int max_num_threads();
 
 }  // namespace varbayes::cpu
