@@ -442,7 +442,7 @@ def test_cli_refuses_unwritable_outputs_before_training(tmp_path: Path, capsys, 
     (tmp_path / "m-sgld.vb").mkdir()
     with pytest.raises(SystemExit):
         main(["ncsm", "compare", "he4", "--save", str(tmp_path / "m.vb")])
-    assert "m-sgld.vb: is a directory" in capsys.readouterr().err
+    assert "--save: " + str(tmp_path / "m-sgld.vb") + " is a directory" in capsys.readouterr().err
 
 
 def test_metrics_say_why_no_point_was_scored(he4) -> None:

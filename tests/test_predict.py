@@ -211,6 +211,8 @@ def test_predict_builds_no_graph_and_restores_the_switches():
         ({"batch_size": 0}, "batch_size must be a positive integer"),
         ({"batch_size": -4}, "batch_size must be a positive integer"),
         ({"batch_size": 2.5}, "batch_size must be a positive integer"),
+        ({"batch_size": True}, "batch_size must be a positive integer"),
+        ({"n_samples": True}, "n_samples must be a positive integer"),
         ({"likelihood": "poisson"}, "unknown likelihood"),
     ],
 )

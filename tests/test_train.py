@@ -321,7 +321,9 @@ def test_early_stopping_monitor_must_be_recorded():
         fit_with_sgd(regression_bnn(), epochs=2, early_stopping=EarlyStopping(patience=1))
 
 
-@pytest.mark.parametrize("kwargs", [{"patience": 0}, {"min_delta": -1.0}, {"mode": "median"}])
+@pytest.mark.parametrize(
+    "kwargs", [{"patience": 0}, {"patience": True}, {"min_delta": -1.0}, {"mode": "median"}]
+)
 def test_early_stopping_invalid_arguments(kwargs):
     with pytest.raises(ValueError):
         EarlyStopping(**kwargs)
@@ -531,6 +533,7 @@ def test_dataloader_refuses_non_finite_rows_up_front(name, bad):
         ((np.zeros((0, 2)), np.zeros((0, 1))), {}, ValueError, "zero samples"),
         ((np.zeros((4, 2)), np.zeros((3, 1))), {}, ValueError, "4 rows but y has 3"),
         ((np.zeros((4, 2)),), {"batch_size": 0}, ValueError, "batch_size"),
+        ((np.zeros((4, 2)),), {"batch_size": True}, ValueError, "batch_size"),
         ((np.float32(1.0),), {}, ValueError, "sample dimension"),
         ((np.array(["a", "b"]),), {}, TypeError, "numeric"),
     ],
@@ -574,6 +577,15 @@ def test_fit_with_a_seed_is_reproducible():
     assert_same_state(model_b.state_dict(), model_a.state_dict())
     _, other = train_once(6)
     assert without_times(other) != without_times(history_a)
+
+
+def test_counts_may_be_numpy_integers():
+    # Counts computed with NumPy (np.int64) were refused where a Python int was accepted.
+    _, plain = train_once(5, epochs=3)
+    _, numpy_count = train_once(5, epochs=np.int64(3))
+    assert without_times(numpy_count) == without_times(plain)
+    assert len(DataLoader(np.zeros((10, 2)), batch_size=np.int64(4))) == 3
+    assert EarlyStopping(patience=np.uint8(2)).patience == 2
 
 
 def test_history_records_every_part():

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._checks import is_int
 from .io import copy_module
 from .optim.lr_scheduler import CyclicalLR
 from .train import ELBO, DataLoader, _progress, _require_batches
@@ -168,11 +169,11 @@ class SampleBank:
     """
 
     def __init__(self, burn_in: int = 0, thin: int = 1, max_samples: int | None = None) -> None:
-        if not isinstance(burn_in, int) or burn_in < 0:
+        if not is_int(burn_in) or burn_in < 0:
             raise ValueError(f"burn_in must be a non-negative integer, got {burn_in!r}")
-        if not isinstance(thin, int) or thin < 1:
+        if not is_int(thin) or thin < 1:
             raise ValueError(f"thin must be a positive integer, got {thin!r}")
-        if max_samples is not None and (not isinstance(max_samples, int) or max_samples < 1):
+        if max_samples is not None and (not is_int(max_samples) or max_samples < 1):
             raise ValueError(f"max_samples must be a positive integer or None, got {max_samples!r}")
         self.burn_in, self.thin, self.max_samples = burn_in, thin, max_samples
         self.steps_seen = 0
@@ -233,7 +234,7 @@ class SampleBank:
         n = len(self)
         if n_samples is None:
             n_samples = n
-        if not isinstance(n_samples, int) or not 1 <= n_samples <= n:
+        if not is_int(n_samples) or not 1 <= n_samples <= n:
             raise ValueError(f"n_samples must be an integer in [1, {n}] (the bank's size), got {n_samples!r}")
         indices = np.linspace(0, n - 1, n_samples).round().astype(np.int64)
         return BankModel(copy_module(self._template), self.samples(), indices)
@@ -248,7 +249,7 @@ class SampleBank:
         names = list(stacked)
         flat = np.concatenate([stacked[k].reshape(len(self), -1) for k in names], axis=1)  # (S, weights)
         offsets = np.cumsum([0] + [stacked[k][0].size for k in names])
-        if isinstance(weights, int):
+        if is_int(weights):
             if weights < 1:
                 raise ValueError(f"weights must be a positive count or (name, index) pairs, got {weights}")
             moving = np.flatnonzero(np.ptp(flat, axis=0) > 0)
@@ -404,9 +405,9 @@ def sgld_sample(
             f"sgld_sample samples the weights of deterministic layers (vb.nn.Linear); {bayesian} are "
             "Bayesian layers whose mu/rho are variational parameters"
         )
-    if not isinstance(steps, int) or steps < 1:
+    if not is_int(steps) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    if not isinstance(cycles, int) or cycles < 0 or cycles > steps:
+    if not is_int(cycles) or cycles < 0 or cycles > steps:
         raise ValueError(f"cycles must be an integer in [0, steps], got {cycles!r}")
     if exploration and not cycles:
         raise ValueError(

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._checks import is_int
 from .creation import tensor
 
 MAGIC = b"VARBAYES"
@@ -207,13 +208,22 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     atomic_write_bytes(Path(path), body + hashlib.sha256(body).digest())
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Writes data to path through a temporary file in the same directory and a rename."""
+def writable_directory(path: Path) -> Path:
+    """The directory that ``atomic_write_bytes(path, ...)`` writes in; raises the OSError that
+    writing would meet (checked up front by callers that must not fail halfway)."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(f"directory {directory} does not exist (writing {path})")
     if path.is_dir():  # else the rename would fail naming the temporary file
         raise IsADirectoryError(f"{path} is a directory, not a file to write")
+    if not os.access(directory, os.W_OK):
+        raise PermissionError(f"directory {directory} is not writable (writing {path})")
+    return directory
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Writes data to path through a temporary file in the same directory and a rename."""
+    directory = writable_directory(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         # mkstemp creates the file private (0600); give it the usual permissions under the umask.
@@ -301,7 +311,7 @@ class _Decoder:
 
     def array(self, ref: dict[str, Any]) -> np.ndarray:
         i = ref["__array__"]
-        if not isinstance(i, int) or not 0 <= i < len(self.arrays):
+        if not is_int(i) or not 0 <= i < len(self.arrays):
             raise CheckpointError(f"array reference {i!r} out of range")
         return self.arrays[i]
 

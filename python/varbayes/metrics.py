@@ -26,6 +26,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
 
+from ._checks import is_int
+
 _ROW_SUM_ATOL = 1e-3
 
 
@@ -150,7 +152,7 @@ def reliability_diagram(
     probs: ArrayLike | ClassificationPrediction, targets: ArrayLike, n_bins: int = 15
 ) -> ReliabilityDiagram:
     """Bin the top-class confidence into `n_bins` equal-width bins on [0, 1] (standard ECE binning)."""
-    if not isinstance(n_bins, numbers.Integral) or n_bins < 1:
+    if not is_int(n_bins) or n_bins < 1:
         raise ValueError(f"n_bins must be an integer at least 1, found {n_bins!r}")
     p, t = _classification(probs, targets)
     confidence = p.max(axis=1)

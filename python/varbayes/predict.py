@@ -9,6 +9,7 @@ import numpy as np
 from scipy import special, stats
 
 from . import _core
+from ._checks import is_int
 from .autograd import no_grad
 from .creation import tensor
 from .nn.bayes import GaussianHead, GaussianLikelihood, sampling
@@ -167,7 +168,7 @@ def predict(
         raise ValueError("predict: x must have a batch dimension")
     if xs.shape[0] == 0:
         raise ValueError(f"predict: x has no rows (shape {tuple(xs.shape)})")
-    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+    if batch_size is not None and (not is_int(batch_size) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     members = list(model) if isinstance(model, (list, tuple)) else [model]
     if not members:
@@ -196,7 +197,7 @@ def _passes(
         n_samples = model.n_samples
     elif n_samples is None:
         n_samples = 100
-    if not isinstance(n_samples, int) or n_samples < 1:
+    if not is_int(n_samples) or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     n = xs.shape[0]
     batch_size = batch_size or n

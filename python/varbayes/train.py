@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._checks import is_int
 from .autograd import no_grad
 from .creation import tensor
 from .nn.bayes import GaussianHead, GaussianLikelihood, sampling
@@ -40,7 +41,7 @@ class KLSchedule:
     def __post_init__(self) -> None:
         if self.kind not in ("constant", "linear", "cosine", "cyclical"):
             raise ValueError(f"unknown KL schedule {self.kind!r}; use constant, linear, cosine or cyclical")
-        if self.kind != "constant" and (not isinstance(self.steps, int) or self.steps < 1):
+        if self.kind != "constant" and (not is_int(self.steps) or self.steps < 1):
             raise ValueError(f"a {self.kind} KL schedule needs steps >= 1, got {self.steps!r}")
         if not 0 < self.ramp <= 1:
             raise ValueError(f"ramp must be in (0, 1], got {self.ramp}")
@@ -71,7 +72,7 @@ class ELBO:
         kl_weight: float = 1.0,
         kl_schedule: KLSchedule | None = None,
     ) -> None:
-        if not isinstance(n_data, int) or n_data < 1:
+        if not is_int(n_data) or n_data < 1:
             raise ValueError(f"n_data must be a positive integer, got {n_data!r}")
         if not kl_weight >= 0:
             raise ValueError(f"kl_weight must be non-negative, got {kl_weight}")
@@ -141,7 +142,7 @@ class DataLoader:
         self.y = None if y is None else _as_array(y, "y")
         if self.y is not None and len(self.y) != len(self.x):
             raise ValueError(f"x has {len(self.x)} rows but y has {len(self.y)}")
-        if not isinstance(batch_size, int) or batch_size < 1:
+        if not is_int(batch_size) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
         self.rng = np.random.default_rng(seed)
@@ -211,7 +212,7 @@ class EarlyStopping:
     bad_epochs: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.patience, int) or self.patience < 1:
+        if not is_int(self.patience) or self.patience < 1:
             raise ValueError(f"patience must be a positive integer, got {self.patience!r}")
         # NaN or inf would make every comparison false: no epoch could ever count as an improvement.
         if not (math.isfinite(self.min_delta) and self.min_delta >= 0):
@@ -301,11 +302,11 @@ def fit(
     Validation runs with posterior means (``sampling(False)``) and no graph. Callbacks are
     called as ``cb(epoch, history, model)`` after each epoch and may return True to stop.
     """
-    if not isinstance(epochs, int) or epochs < 1:
+    if not is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     if clip_norm is not None and not clip_norm > 0:
         raise ValueError(f"clip_norm must be positive, got {clip_norm}")
-    if not isinstance(max_bad_steps, int) or max_bad_steps < 1:
+    if not is_int(max_bad_steps) or max_bad_steps < 1:
         raise ValueError(f"max_bad_steps must be a positive integer, got {max_bad_steps!r}")
     if seed is not None:
         _core.manual_seed(seed)

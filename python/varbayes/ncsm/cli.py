@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..io import atomic_write_bytes
+from ..io import atomic_write_bytes, writable_directory
 from .data import NMAX_LIMIT
 from .model import ARCHITECTURES, PRIORS, NCSMConfig
 from .report import extrapolate, resolve_table
@@ -138,13 +137,10 @@ def _check_outputs(args: argparse.Namespace, priors: list[str]) -> None:
     for flag, path in outputs:
         if path is None:
             continue
-        directory = path.parent if str(path.parent) else Path(".")
-        if path.is_dir():
-            raise ValueError(f"{flag} {path}: is a directory")
-        if not directory.is_dir():
-            raise ValueError(f"{flag} {path}: directory {directory} does not exist")
-        if not os.access(directory, os.W_OK):
-            raise ValueError(f"{flag} {path}: directory {directory} is not writable")
+        try:
+            writable_directory(path)
+        except OSError as e:
+            raise ValueError(f"{flag}: {e}") from None
     if args.plot:
         try:
             from matplotlib.backend_bases import FigureCanvasBase

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import glob
 import math
-import numbers
 import operator
 import os
 import re
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .._checks import is_int
 
 __all__ = ["NCSMDataError", "NCSMTable", "load_table"]
 
@@ -369,7 +370,7 @@ def _column_spec(name: str, spec: object) -> ColumnSpec:
     bool is refused rather than truncated or mistaken for a header name."""
     if spec is None or isinstance(spec, str):
         return spec
-    if isinstance(spec, bool) or not isinstance(spec, numbers.Integral):
+    if not is_int(spec):
         raise TypeError(f"{name} must be a header name or a 0-based integer index, got {spec!r}")
     return operator.index(spec)
 

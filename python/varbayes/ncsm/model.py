@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core, io
+from .._checks import is_int
 from ..creation import tensor
 from ..infer import ConvergenceWarning, SampleBank, Trace, ess, sgld_sample, split_rhat_chains
 from ..nn.bayes import GaussianLikelihood, ensemble_prior
@@ -165,10 +166,10 @@ class NCSMConfig:
             )
         for name in ("fits", "epochs", "ensemble_epochs", "sgld_start_epochs", "sgld_steps", "n_samples"):
             value = getattr(self, name)
-            if not _is_int(value) or value < 1:
+            if not is_int(value) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         # the generators take 64-bit seeds, and the fits derive theirs as seed * 1000 + ...
-        if not _is_int(self.seed) or not 0 <= self.seed < 2**32:
+        if not is_int(self.seed) or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
         self.seed = int(self.seed)
         if self.ensemble_size < 2:
@@ -239,10 +240,6 @@ class _PhysicsELBO(ELBO):
         penalty = _core.relu(model(self.upper) - model(self.lower)).mean()
         self.last["physics"] = penalty.item()
         return loss + penalty * self.weight
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _points(nmax: Any, hw: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._checks import is_int
 from .._core import Optimizer
 
 
@@ -69,7 +70,7 @@ class LRScheduler:
 
 
 def _check_positive_int(name: str, value: int) -> None:
-    if not isinstance(value, int) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
@@ -87,14 +88,14 @@ class WarmupCosine(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, warmup_steps: int, total_steps: int, min_lr: float, restarts: int = 0
     ) -> None:
-        if not isinstance(warmup_steps, int) or warmup_steps < 0:
+        if not is_int(warmup_steps) or warmup_steps < 0:
             raise ValueError(f"warmup_steps must be a non-negative integer, got {warmup_steps!r}")
         _check_positive_int("total_steps", total_steps)
         if warmup_steps >= total_steps:
             raise ValueError(
                 f"warmup_steps ({warmup_steps}) must be shorter than total_steps ({total_steps})"
             )
-        if not (isinstance(restarts, int) and restarts >= 0):
+        if not (is_int(restarts) and restarts >= 0):
             raise ValueError(f"restarts must be a non-negative integer, got {restarts!r}")
         if not min_lr > 0:
             raise ValueError(f"min_lr must be positive, got {min_lr}")
