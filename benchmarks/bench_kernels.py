@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from common import (
@@ -32,27 +32,46 @@ from common import (
     write_json,
 )
 
+
+class GemmShape(NamedTuple):
+    """C (m x n) = A (m x k) @ B (k x n); with b_transposed, B is the transposed view of an n x k
+    array, as the weight in a Linear layer's forward x @ W^T."""
+
+    m: int
+    k: int
+    n: int
+    dtype: str
+    b_transposed: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.dtype} {self.m}x{self.k}x{self.n}" + (" x@W^T" if self.b_transposed else "")
+
+    def inputs(self) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(0)
+        a = rng.standard_normal((self.m, self.k)).astype(self.dtype)
+        if self.b_transposed:
+            return a, rng.standard_normal((self.n, self.k)).astype(self.dtype).T
+        return a, rng.standard_normal((self.k, self.n)).astype(self.dtype)
+
+
 GEMM_SHAPES = [
-    (128, 784, 1200, "float32"),
-    (128, 1200, 1200, "float32"),
-    (1024, 1024, 1024, "float32"),
-    (1024, 1024, 1024, "float64"),
+    GemmShape(128, 784, 1200, "float32"),
+    GemmShape(128, 784, 1200, "float32", b_transposed=True),
+    GemmShape(128, 1200, 1200, "float32"),
+    GemmShape(1024, 1024, 1024, "float32"),
+    GemmShape(1024, 1024, 1024, "float64"),
 ]
-QUICK_GEMM_SHAPES = [(16, 32, 48, "float32"), (64, 64, 64, "float64")]
+QUICK_GEMM_SHAPES = [
+    GemmShape(16, 32, 48, "float32"),
+    GemmShape(40, 36, 24, "float32", b_transposed=True),
+    GemmShape(64, 64, 64, "float64"),
+]
 ELEMENTWISE_SHAPE, QUICK_ELEMENTWISE_SHAPE = (1200, 784), (48, 32)
 ISA_LEVELS = ("scalar", "avx2", "avx512")
 # Normwise tolerance max|a - b| / max|b| between ISA levels: summation order differs between the
 # kernels, so the results differ by round-off growing like sqrt(K) * eps, far below these.
 ISA_TOLERANCE = {"float32": 1e-5, "float64": 1e-13}
-
-
-def gemm_inputs(m: int, k: int, n: int, dtype: str) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    return rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
-
-
-def gemm_label(m: int, k: int, n: int, dtype: str) -> str:
-    return f"{dtype} {m}x{k}x{n}"
 
 
 def gemm_candidates(a: np.ndarray, b: np.ndarray) -> dict[str, Callable[[], Any]]:
@@ -67,13 +86,13 @@ def gemm_candidates(a: np.ndarray, b: np.ndarray) -> dict[str, Callable[[], Any]
     return fns
 
 
-def bench_gemm(shapes: list, repeat: int, quick: bool) -> list[dict[str, Any]]:
+def bench_gemm(shapes: list[GemmShape], repeat: int, quick: bool) -> list[dict[str, Any]]:
     rows = []
-    for m, k, n, dtype in shapes:
-        times = time_interleaved(gemm_candidates(*gemm_inputs(m, k, n, dtype)), repeat, sample_seconds(quick))
+    for s in shapes:
+        times = time_interleaved(gemm_candidates(*s.inputs()), repeat, sample_seconds(quick))
         for t in times.values():
-            t["gflops"] = 2 * m * k * n / t["best_s"] * 1e-9
-        rows.append({"workload": gemm_label(m, k, n, dtype), "m": m, "k": k, "n": n, "dtype": dtype, **times})
+            t["gflops"] = 2 * s.m * s.k * s.n / t["best_s"] * 1e-9
+        rows.append({"workload": s.label, **s._asdict(), **times})
     return rows
 
 
@@ -153,9 +172,9 @@ def child_isa(args) -> dict[str, Any]:
     set_threads(args.threads[0])
     shapes = QUICK_GEMM_SHAPES if args.quick else GEMM_SHAPES
     products = {}
-    for m, k, n, dtype in shapes:
-        a, b = gemm_inputs(m, k, n, dtype)
-        products[gemm_label(m, k, n, dtype)] = vb.matmul(vb.from_numpy(a), vb.from_numpy(b)).numpy()
+    for s in shapes:
+        a, b = s.inputs()
+        products[s.label] = vb.matmul(vb.from_numpy(a), vb.from_numpy(b)).numpy()
     np.savez(args.child_out.with_suffix(".npz"), **products)
     rows = [
         {"workload": r["workload"], "dtype": r["dtype"], "gflops": r["varbayes"]["gflops"]}

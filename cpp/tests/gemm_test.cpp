@@ -174,6 +174,8 @@ TEMPLATE_TEST_CASE("simd gemm matches scalar on large, blocked and strided probl
   for (Layout la : {Layout::row_major, Layout::col_major, Layout::strided})
     for (Layout lb : {Layout::row_major, Layout::col_major, Layout::strided})
       compare_with_scalar<TestType>(150, 97, 300, la, lb, seed++);
+  // A Linear layer's forward, x @ W^T: B column-major, packed through the in-register transposes.
+  compare_with_scalar<TestType>(128, 1200, 784, Layout::row_major, Layout::col_major, seed++);
 }
 
 TEMPLATE_TEST_CASE("gemm epilogue combinations and degenerate shapes", "[gemm]", float, double) {
