@@ -130,7 +130,7 @@ def test_bank_keeps_thinned_snapshots_after_burn_in():
     assert taken == [5, 7, 9, 11] and len(bank) == 4 and bank.steps_seen == 12
     np.testing.assert_array_equal(bank.samples()["0.weight"][2], states[9]["0.weight"])
     # max_samples keeps the latest.
-    small = SampleBank(max_samples=2)
+    small = SampleBank(max_samples=np.int64(2))  # a NumPy count too (deque(maxlen=) refuses one)
     for step in range(1, 6):
         perturb(net, step)
         small.collect(net)

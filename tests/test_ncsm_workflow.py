@@ -2,6 +2,7 @@
 reproducibility with a seed, save/load of the fitted model."""
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -388,6 +389,12 @@ def test_bad_arguments_are_refused(he4, monkeypatch) -> None:
     for name in ("epochs", "sgld_steps", "n_samples"):
         with pytest.raises(ValueError, match=f"{name} must be a positive integer"):
             NCSMConfig(**{name: 0})
+    for bad in (1, 2.5):
+        with pytest.raises(ValueError, match="ensemble_size must be an integer at least 2"):
+            NCSMConfig(ensemble_size=bad)
+    # NumPy counts become Python ints: the report's JSON (json.dumps) refuses np.int64
+    numpy_counts = NCSMConfig(epochs=np.int64(5), ensemble_size=np.int32(3))
+    assert json.dumps(asdict(numpy_counts)) and type(numpy_counts.epochs) is int
     for bad in ("exponentiel", ("exponential", "exponential"), ()):
         with pytest.raises(ValueError, match="architecture must be one of"):
             NCSMConfig(architecture=bad)

@@ -175,11 +175,13 @@ class SampleBank:
             raise ValueError(f"thin must be a positive integer, got {thin!r}")
         if max_samples is not None and (not is_int(max_samples) or max_samples < 1):
             raise ValueError(f"max_samples must be a positive integer or None, got {max_samples!r}")
-        self.burn_in, self.thin, self.max_samples = burn_in, thin, max_samples
+        # as Python ints: deque(maxlen=) refuses NumPy integers
+        self.burn_in, self.thin = int(burn_in), int(thin)
+        self.max_samples = None if max_samples is None else int(max_samples)
         self.steps_seen = 0
         self._template: _core.Module | None = None  # a copy of the sampled architecture
         self._shapes: dict[str, tuple[int, ...]] = {}
-        self._snapshots: deque[dict[str, np.ndarray]] = deque(maxlen=max_samples)
+        self._snapshots: deque[dict[str, np.ndarray]] = deque(maxlen=self.max_samples)
 
     def __len__(self) -> int:
         return len(self._snapshots)

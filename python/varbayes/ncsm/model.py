@@ -168,12 +168,14 @@ class NCSMConfig:
             value = getattr(self, name)
             if not is_int(value) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            setattr(self, name, int(value))  # the report's JSON takes Python ints only
         # the generators take 64-bit seeds, and the fits derive theirs as seed * 1000 + ...
         if not is_int(self.seed) or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")
         self.seed = int(self.seed)
-        if self.ensemble_size < 2:
-            raise ValueError(f"ensemble_size must be at least 2, got {self.ensemble_size}")
+        if not is_int(self.ensemble_size) or self.ensemble_size < 2:
+            raise ValueError(f"ensemble_size must be an integer at least 2, got {self.ensemble_size!r}")
+        self.ensemble_size = int(self.ensemble_size)
 
 
 class NCSMNet(_core.Module):
