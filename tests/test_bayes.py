@@ -269,24 +269,20 @@ def test_kl_formed_by_the_forward_is_reused_only_while_valid(cls):
 
 
 @pytest.mark.parametrize("cls", LAYERS)
-def test_fused_passes_give_the_same_bits_for_any_thread_count(cls):
+def test_fused_passes_give_the_same_bits_for_any_thread_count(cls, num_threads):
     """The per-weight passes run in parallel over fixed chunks of the counter space (eps is drawn
     per element), and chunk sums are added in order: output, KL and all gradients of a layer with
     several chunks of weights are bit-identical with 1 and 2 threads."""
-    threads = vb.get_num_threads()
     x = tensor(np.random.default_rng(11).normal(size=(4, 300)), vb.float32)
     results = []
-    try:
-        for n in (1, 2):
-            vb.set_num_threads(n)
-            vb.manual_seed(12)
-            layer = cls(300, 300, prior=vb.nn.NormalPrior(0.1, 0.5, trainable=True))
-            out = layer(x)
-            loss = (out * out).sum() + layer.kl()
-            loss.backward()
-            results.append([values(out), values(loss)] + [values(p.grad) for p in layer.parameters()])
-    finally:
-        vb.set_num_threads(threads)
+    for n in (1, 2):
+        vb.set_num_threads(n)
+        vb.manual_seed(12)
+        layer = cls(300, 300, prior=vb.nn.NormalPrior(0.1, 0.5, trainable=True))
+        out = layer(x)
+        loss = (out * out).sum() + layer.kl()
+        loss.backward()
+        results.append([values(out), values(loss)] + [values(p.grad) for p in layer.parameters()])
     for a, b in zip(*results, strict=True):
         np.testing.assert_array_equal(a, b)
 

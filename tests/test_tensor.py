@@ -10,14 +10,6 @@ import varbayes as vb
 DTYPE_SPELLINGS = [vb.float64, np.float64, "float64"]
 
 
-@pytest.fixture
-def num_threads():
-    """Restores the kernel thread count after a test that changes it."""
-    before = vb.get_num_threads()
-    yield
-    vb.set_num_threads(before)
-
-
 # --------------------------------------------------------------------------- creation
 
 
@@ -563,6 +555,23 @@ def test_generator_state_replay():
     other = vb.Generator(99)
     other.set_state(state)
     np.testing.assert_array_equal(vb.randn(4, 5, generator=other).numpy(), first)
+
+
+def test_generator_state_is_checked():
+    g = vb.Generator(5)
+    for bad, error, match in (
+        ((5, 0, 1), ValueError, r"state must be the \(seed, offset\) pair of get_state\(\), got 3 values"),
+        ((-5, 0), ValueError, r"seed must be in \[0, 2\*\*64\), got -5"),
+        ((5, -1), ValueError, r"offset must be in \[0, 2\*\*64\), got -1"),
+        ((5, 0.5), TypeError, "offset must be an integer"),
+    ):
+        with pytest.raises(error, match=match):
+            g.set_state(bad)
+    with pytest.raises(ValueError, match=r"offset must be in \[0, 2\*\*64\), got -2"):
+        g.offset = -2
+    assert g.get_state() == (5, 0)  # untouched by the refused calls
+    g.offset = np.uint64(3)
+    assert g.get_state() == (5, 3)
 
 
 @pytest.mark.parametrize("dtype", [vb.float32, vb.float64])

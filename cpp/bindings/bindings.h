@@ -37,6 +37,11 @@ py::array to_numpy(const Tensor& t);
 // A tensor sharing the memory of a float32/float64 NumPy array.
 Tensor from_numpy(const py::array& a);
 
+// "<class 'float'>": the type of h, for error messages.
+std::string type_name(py::handle h);
+// A Python or NumPy integer in [0, 2**64); errors name it `what`.
+uint64_t parse_uint64(py::handle h, const char* what);
+
 // Argument types whose bad values get an exception naming them instead of pybind11's
 // "incompatible function arguments" signature dump (their casters throw rather than decline,
 // so they suit functions without overloads).

@@ -24,7 +24,7 @@ DType parse_dtype(py::handle h, DType fallback) {
 namespace {
 int64_t as_size(py::handle h, const char* op) {
   if (!PyIndex_Check(h.ptr()) || PyBool_Check(h.ptr()))
-    fail<TypeError>(op, ": sizes must be integers, got ", py::str(py::type::of(h)).cast<std::string>());
+    fail<TypeError>(op, ": sizes must be integers, got ", type_name(h));
   const long long v = PyLong_AsLongLong(py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).ptr());
   if (v == -1 && PyErr_Occurred()) {
     PyErr_Clear();
@@ -138,25 +138,28 @@ std::vector<int64_t> parse_index(py::handle h, const char* op) {
   return std::vector<int64_t>(ints.data(), ints.data() + ints.size());
 }
 
+std::string type_name(py::handle h) { return py::str(py::type::of(h)).cast<std::string>(); }
+
+uint64_t parse_uint64(py::handle h, const char* what) {
+  if (!PyIndex_Check(h.ptr()) || PyBool_Check(h.ptr()))
+    fail<TypeError>(what, " must be an integer, got ", type_name(h));
+  const auto index = py::reinterpret_steal<py::int_>(PyNumber_Index(h.ptr()));
+  const unsigned long long v = PyLong_AsUnsignedLongLong(index.ptr());
+  if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+    PyErr_Clear();
+    fail<ValueError>(what, " must be in [0, 2**64), got ", py::str(index).cast<std::string>());
+  }
+  return v;
+}
+
 }  // namespace varbayes::bind
 
 namespace pybind11::detail {
 
-namespace {
-std::string type_name(handle h) { return str(type::of(h)).cast<std::string>(); }
-}  // namespace
+using varbayes::bind::type_name;
 
 bool type_caster<varbayes::bind::Seed>::load(handle src, bool) {
-  using namespace varbayes;
-  if (!PyIndex_Check(src.ptr()) || PyBool_Check(src.ptr()))
-    fail<TypeError>("seed must be an integer, got ", type_name(src));
-  const auto index = reinterpret_steal<int_>(PyNumber_Index(src.ptr()));
-  const unsigned long long v = PyLong_AsUnsignedLongLong(index.ptr());
-  if (v == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
-    PyErr_Clear();
-    fail<ValueError>("seed must be in [0, 2**64), got ", str(index).cast<std::string>());
-  }
-  value.value = v;
+  value.value = varbayes::bind::parse_uint64(src, "seed");
   return true;
 }
 

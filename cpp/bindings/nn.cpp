@@ -62,7 +62,7 @@ std::vector<Tensor> tensor_list(py::handle params) {
   std::vector<Tensor> out;
   for (py::handle h : py::iter(params)) {
     if (!py::isinstance<Tensor>(h))
-      fail<TypeError>("expected tensors, got ", py::str(py::type::of(h)).cast<std::string>());
+      fail<TypeError>("expected tensors, got ", type_name(h));
     out.push_back(h.cast<Tensor>());
   }
   return out;
@@ -197,7 +197,7 @@ void init_nn(py::module_& m) {
         std::vector<std::shared_ptr<Module>> v;
         for (py::handle h : mods) {
           if (!py::isinstance<Module>(h))
-            fail<TypeError>("Sequential: ", py::str(py::type::of(h)).cast<std::string>(), " is not a Module");
+            fail<TypeError>("Sequential: ", type_name(h), " is not a Module");
           v.push_back(h.cast<std::shared_ptr<Module>>());
         }
         return std::make_shared<nn::Sequential>(v);

@@ -51,7 +51,7 @@ ParamGroup parse_group(py::handle item) {
     if (py::isinstance<Tensor>(ps)) fail<TypeError>("params must be an iterable of tensors, not a single tensor");
     for (py::handle h : py::iter(ps)) {
       if (!py::isinstance<Tensor>(h))
-        fail<TypeError>("optimizer params must be tensors, got ", py::str(py::type::of(h)).cast<std::string>());
+        fail<TypeError>("optimizer params must be tensors, got ", type_name(h));
       g.params.push_back(h.cast<Tensor>());
     }
   };
@@ -109,7 +109,7 @@ std::pair<double, double> parse_prior(py::handle prior) {
     return prior.cast<std::pair<double, double>>();
   }
   fail<TypeError>("SGLD: prior must be a vb.nn.NormalPrior, a (mean, std) pair or a std, got ",
-                  py::str(py::type::of(prior)).cast<std::string>());
+                  type_name(prior));
 }
 
 py::dict state_to_py(const Optimizer& opt) {

@@ -50,7 +50,7 @@ Tensor index(const Tensor& t, py::handle idx, bool* advanced = nullptr) {
       used_array = true;
       r = index_select(r, d++, parse_index(it, "index"));
     } else {
-      fail<TypeError>("unsupported index of type ", py::str(py::type::of(it)).cast<std::string>());
+      fail<TypeError>("unsupported index of type ", type_name(it));
     }
   }
   if (advanced) *advanced = used_array;

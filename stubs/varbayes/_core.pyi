@@ -438,7 +438,7 @@ class Generator:
         Number of Philox blocks used so far (settable, to replay a stream).
         """
     @offset.setter
-    def offset(self, arg1: typing.SupportsInt | typing.SupportsIndex) -> None:
+    def offset(self, arg1: typing.Any) -> None:
         ...
 class Module:
     """
