@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._checks import is_int
+from ._checks import check_count, is_int
 from .io import copy_module
 from .optim.lr_scheduler import CyclicalLR
 from .train import ELBO, DataLoader, _progress, _require_batches
@@ -169,14 +169,9 @@ class SampleBank:
     """
 
     def __init__(self, burn_in: int = 0, thin: int = 1, max_samples: int | None = None) -> None:
-        if not is_int(burn_in) or burn_in < 0:
-            raise ValueError(f"burn_in must be a non-negative integer, got {burn_in!r}")
-        if not is_int(thin) or thin < 1:
-            raise ValueError(f"thin must be a positive integer, got {thin!r}")
+        self.burn_in, self.thin = check_count("burn_in", burn_in, 0), check_count("thin", thin)
         if max_samples is not None and (not is_int(max_samples) or max_samples < 1):
             raise ValueError(f"max_samples must be a positive integer or None, got {max_samples!r}")
-        # as Python ints: deque(maxlen=) refuses NumPy integers
-        self.burn_in, self.thin = int(burn_in), int(thin)
         self.max_samples = None if max_samples is None else int(max_samples)
         self.steps_seen = 0
         self._template: _core.Module | None = None  # a copy of the sampled architecture
@@ -407,8 +402,7 @@ def sgld_sample(
             f"sgld_sample samples the weights of deterministic layers (vb.nn.Linear); {bayesian} are "
             "Bayesian layers whose mu/rho are variational parameters"
         )
-    if not is_int(steps) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    check_count("steps", steps)
     if not is_int(cycles) or cycles < 0 or cycles > steps:
         raise ValueError(f"cycles must be an integer in [0, steps], got {cycles!r}")
     if exploration and not cycles:

@@ -9,7 +9,7 @@ import numpy as np
 from scipy import special, stats
 
 from . import _core
-from ._checks import is_int
+from ._checks import check_count
 from .autograd import no_grad
 from .creation import tensor
 from .nn.bayes import GaussianHead, GaussianLikelihood, sampling
@@ -168,8 +168,8 @@ def predict(
         raise ValueError("predict: x must have a batch dimension")
     if xs.shape[0] == 0:
         raise ValueError(f"predict: x has no rows (shape {tuple(xs.shape)})")
-    if batch_size is not None and (not is_int(batch_size) or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if batch_size is not None:
+        check_count("batch_size", batch_size)
     members = list(model) if isinstance(model, (list, tuple)) else [model]
     if not members:
         raise ValueError("predict: the list of models is empty")
@@ -197,8 +197,7 @@ def _passes(
         n_samples = model.n_samples
     elif n_samples is None:
         n_samples = 100
-    if not is_int(n_samples) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    check_count("n_samples", n_samples)
     n = xs.shape[0]
     batch_size = batch_size or n
     if likelihood is None:

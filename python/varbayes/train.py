@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._checks import is_int
+from ._checks import check_count, is_int
 from .autograd import no_grad
 from .creation import tensor
 from .nn.bayes import GaussianHead, GaussianLikelihood, sampling
@@ -72,8 +72,7 @@ class ELBO:
         kl_weight: float = 1.0,
         kl_schedule: KLSchedule | None = None,
     ) -> None:
-        if not is_int(n_data) or n_data < 1:
-            raise ValueError(f"n_data must be a positive integer, got {n_data!r}")
+        n_data = check_count("n_data", n_data)
         if not kl_weight >= 0:
             raise ValueError(f"kl_weight must be non-negative, got {kl_weight}")
         if isinstance(likelihood, str) and likelihood not in ("gaussian", "heteroscedastic", "categorical"):
@@ -142,9 +141,11 @@ class DataLoader:
         self.y = None if y is None else _as_array(y, "y")
         if self.y is not None and len(self.y) != len(self.x):
             raise ValueError(f"x has {len(self.x)} rows but y has {len(self.y)}")
-        if not is_int(batch_size) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
+        self.batch_size, self.shuffle, self.drop_last = (
+            check_count("batch_size", batch_size),
+            shuffle,
+            drop_last,
+        )
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
@@ -212,8 +213,7 @@ class EarlyStopping:
     bad_epochs: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        if not is_int(self.patience) or self.patience < 1:
-            raise ValueError(f"patience must be a positive integer, got {self.patience!r}")
+        self.patience = check_count("patience", self.patience)
         # NaN or inf would make every comparison false: no epoch could ever count as an improvement.
         if not (math.isfinite(self.min_delta) and self.min_delta >= 0):
             raise ValueError(f"min_delta must be finite and non-negative, got {self.min_delta}")
@@ -302,12 +302,10 @@ def fit(
     Validation runs with posterior means (``sampling(False)``) and no graph. Callbacks are
     called as ``cb(epoch, history, model)`` after each epoch and may return True to stop.
     """
-    if not is_int(epochs) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    check_count("epochs", epochs)
     if clip_norm is not None and not clip_norm > 0:
         raise ValueError(f"clip_norm must be positive, got {clip_norm}")
-    if not is_int(max_bad_steps) or max_bad_steps < 1:
-        raise ValueError(f"max_bad_steps must be a positive integer, got {max_bad_steps!r}")
+    check_count("max_bad_steps", max_bad_steps)
     if seed is not None:
         _core.manual_seed(seed)
     train = (

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core, io
-from .._checks import is_int
+from .._checks import check_count, is_int
 from ..creation import tensor
 from ..infer import ConvergenceWarning, SampleBank, Trace, ess, sgld_sample, split_rhat_chains
 from ..nn.bayes import GaussianLikelihood, ensemble_prior
@@ -165,10 +165,7 @@ class NCSMConfig:
                 f"correction_log_std must be in [0, {MAX_CORRECTION_LOG_STD}], got {self.correction_log_std}"
             )
         for name in ("fits", "epochs", "ensemble_epochs", "sgld_start_epochs", "sgld_steps", "n_samples"):
-            value = getattr(self, name)
-            if not is_int(value) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-            setattr(self, name, int(value))  # the report's JSON takes Python ints only
+            setattr(self, name, check_count(name, getattr(self, name)))
         # the generators take 64-bit seeds, and the fits derive theirs as seed * 1000 + ...
         if not is_int(self.seed) or not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {self.seed!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._checks import is_int
+from .._checks import check_count
 from .._core import Optimizer
 
 
@@ -69,11 +69,6 @@ class LRScheduler:
             group["lr"] = self.lr_at(base, self.last_epoch)
 
 
-def _check_positive_int(name: str, value: int) -> None:
-    if not is_int(value) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
 class WarmupCosine(LRScheduler):
     """Linear warmup from ``min_lr`` to the optimizer's lr over ``warmup_steps``, then cosine decay
     to ``min_lr > 0`` at ``total_steps`` (constant afterwards). With ``restarts=r`` the decay
@@ -88,15 +83,13 @@ class WarmupCosine(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, warmup_steps: int, total_steps: int, min_lr: float, restarts: int = 0
     ) -> None:
-        if not is_int(warmup_steps) or warmup_steps < 0:
-            raise ValueError(f"warmup_steps must be a non-negative integer, got {warmup_steps!r}")
-        _check_positive_int("total_steps", total_steps)
+        warmup_steps = check_count("warmup_steps", warmup_steps, 0)
+        total_steps = check_count("total_steps", total_steps)
         if warmup_steps >= total_steps:
             raise ValueError(
                 f"warmup_steps ({warmup_steps}) must be shorter than total_steps ({total_steps})"
             )
-        if not (is_int(restarts) and restarts >= 0):
-            raise ValueError(f"restarts must be a non-negative integer, got {restarts!r}")
+        restarts = check_count("restarts", restarts, 0)
         if not min_lr > 0:
             raise ValueError(f"min_lr must be positive, got {min_lr}")
         for g in optimizer.param_groups:
@@ -127,7 +120,7 @@ class StepLR(LRScheduler):
     _settings = ("step_size", "gamma")
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        _check_positive_int("step_size", step_size)
+        step_size = check_count("step_size", step_size)
         if not gamma > 0:
             raise ValueError(f"gamma must be positive, got {gamma}")
         self.step_size, self.gamma = step_size, gamma
@@ -159,7 +152,7 @@ class CosineAnnealingLR(LRScheduler):
     _settings = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803
-        _check_positive_int("T_max", T_max)
+        T_max = check_count("T_max", T_max)
         if eta_min < 0:
             raise ValueError(f"eta_min must be non-negative, got {eta_min}")
         self.T_max, self.eta_min = T_max, eta_min
@@ -186,7 +179,7 @@ class CyclicalLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, cycle_steps: int, min_lr: float = 0.0, exploration: float = 0.0
     ) -> None:
-        _check_positive_int("cycle_steps", cycle_steps)
+        cycle_steps = check_count("cycle_steps", cycle_steps)
         if not min_lr >= 0:
             raise ValueError(f"min_lr must be non-negative, got {min_lr}")
         if not 0 <= exploration < 1:
