@@ -3,8 +3,8 @@
 The default networks, with the correction factor switched off, are fitted on pseudo-holdout cuts
 that are disjoint from the README's evaluation (4He Nmax <= 8 -> 10, 12; 3He Nmax <= 6 -> 8, 10):
 every cut whose held-out rows are training rows there (4He Nmax <= 4 -> 6, 8 and <= 6 -> 8, 3He
-Nmax <= 4 -> 6), and the one cut of the 7Li table in ``../shared/data/ncsm`` (Nmax <= 4 -> 6), a
-third nucleus that the evaluation does not touch. (The 6Li MFDn files there have one hw with more
+Nmax <= 4 -> 6), and the one cut of the shipped 7Li table (Nmax <= 4 -> 6), a
+third nucleus that the evaluation does not touch. (The shipped 6Li MFDn files have one hw with more
 than two Nmax; the networks interpolate over hw, so they are left out.) At every held-out point
 (hw in the evaluation range; for 7Li, which has none, the training window [h0/2, 2 h0] around its
 variational-minimum hw h0 = 22.5 MeV at Nmax 4) the predicted correction beyond the highest
@@ -32,12 +32,11 @@ from varbayes.ncsm.model import NCSMConfig, NCSMExtrapolator
 from varbayes.ncsm.report import resolve_table
 
 # (table, train_nmax_max, predicted Nmax, scored hw range)
-LI7 = str(Path(__file__).resolve().parents[2] / "shared" / "data" / "ncsm" / "Li7_JISP16_energy.dat")
 CASES = [
     ("he4", 4, [6, 8], (15.0, 34.0)),
     ("he4", 6, [8], (15.0, 34.0)),
     ("he3", 4, [6], (10.0, 30.0)),
-    (LI7, 4, [6], (11.25, 45.0)),
+    ("li7", 4, [6], (11.25, 45.0)),
 ]
 
 

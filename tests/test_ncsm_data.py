@@ -21,14 +21,16 @@ from varbayes.ncsm import (
     exponential_baseline,
     fit_exponential,
     load_table,
+    report,
     split,
     variational_minimum,
 )
 
 
 @pytest.fixture(scope="module")
-def ncsm_dir(shared_data: Path) -> Path:
-    return shared_data / "ncsm"
+def ncsm_dir() -> Path:
+    """The NCSM tables shipped with the package (copies of ../shared/data/ncsm)."""
+    return Path(report.__file__).parent / "tables"
 
 
 @pytest.fixture(scope="module")

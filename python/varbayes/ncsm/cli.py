@@ -12,7 +12,7 @@ from typing import Any
 from ..io import atomic_write_bytes, writable_directory
 from .data import NMAX_LIMIT
 from .model import ARCHITECTURES, PRIORS, NCSMConfig
-from .report import extrapolate, resolve_table
+from .report import SHIPPED, extrapolate, resolve_table
 
 
 def _int_list(text: str) -> list[int]:
@@ -58,7 +58,7 @@ def add_parser(sub: Any) -> None:
         p.add_argument(
             "data",
             help="table file (whitespace/CSV, with or without header), MFDn .res files or "
-            "directory, or a shipped table: he4, he3",
+            "directory, or a shipped table: " + ", ".join(SHIPPED),
         )
         p.add_argument(
             "--train-nmax-max",

@@ -14,14 +14,19 @@ from .baseline import converged_estimate, exponential_baseline, variational_mini
 from .data import NCSMTable, load_table
 from .model import NCSMConfig, NCSMExtrapolator
 
+# Tables shipped in ./tables (see its README), by the names the CLI and resolve_table accept.
 SHIPPED = {
     "he4": "He4_kvnn10_srg2.0.dat",
     "he3": "He3_JISP16_energy_Nmax2-10.dat",
+    "he3-radius": "He3_JISP16_radius_Nmax2-10.dat",
+    "li7": "Li7_JISP16_energy.dat",
+    "li7-radius": "Li7_JISP16_radius.dat",
+    "li6-mfdn": "mfdn-res",
 }
 
 
 def resolve_table(data: str | Path) -> NCSMTable:
-    """Loads a table from a path, or one of the shipped tables by name ("he4", "he3")."""
+    """Loads a table from a path, or one of the shipped tables by name (a key of ``SHIPPED``)."""
     name = str(data).lower()
     if name in SHIPPED and not Path(data).exists():
         return load_table(Path(__file__).parent / "tables" / SHIPPED[name])
