@@ -5,7 +5,7 @@ The engine (tensors, ops, autograd, modules, optimizers, kernels) lives in the c
 layers (Bayesian training, Langevin sampling, NCSM workflow, data, metrics).
 """
 
-from . import _core, infer, io, metrics, nn, optim, train
+from . import _core, cuda, infer, io, metrics, nn, optim, train
 from ._core import (
     DType,
     Generator,
@@ -79,6 +79,7 @@ from ._core import (
 )
 from .autograd import enable_grad, no_grad
 from .creation import tensor
+from .device import device
 from .io import load, save  # noqa: E402
 from .predict import Prediction, predict  # noqa: E402
 
