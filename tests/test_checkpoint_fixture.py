@@ -100,7 +100,9 @@ def test_fixture_modules_load_with_their_architecture_and_state(loaded):
     priors[1].mean.copy_(priors[1].mean + 1.0)
     np.testing.assert_array_equal(priors[0].mean.numpy(), priors[1].mean.numpy())  # still one prior
     with vb.nn.sampling(False):
-        np.testing.assert_array_equal(loaded["head"](vb.tensor(X)).numpy(), want["head"](vb.tensor(X)).numpy())
+        np.testing.assert_array_equal(
+            loaded["head"](vb.tensor(X)).numpy(), want["head"](vb.tensor(X)).numpy()
+        )
 
 
 def test_fixture_optimizer_and_scheduler_states_load(loaded):

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..plot import _figure, plot_lr_schedule, save_figure
+from ..plot import plot_lr_schedule, save_figure
 from .data import NCSMTable
 
 
@@ -102,4 +102,4 @@ def plot_comparison(reports: list[dict[str, Any]], table: NCSMTable, path: str |
     plt.close(fig)
 
 
-__all__ = ["plot_comparison", "plot_data", "plot_extrapolation", "plot_report", "_figure"]
+__all__ = ["plot_comparison", "plot_data", "plot_extrapolation", "plot_report"]

@@ -1,0 +1,134 @@
+"""Minibatches of (x, y) arrays for ``fit`` and ``sgld_sample``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._checks import check_count
+from .creation import tensor
+
+
+class DataLoader:
+    """Minibatches of (x, y) from NumPy arrays or tensors; seeded shuffling, optional drop_last.
+
+    y may be None (yields x only); float arrays become tensors (float64 kept), integer targets stay
+    NumPy int64 arrays (class labels). For data sets of samples (PyTorch's interface) see
+    ``vb.utils.data.DataLoader``.
+
+    Parameters
+    ----------
+    x, y : array or Tensor
+        Inputs and targets with the sample dimension first (y optional).
+    batch_size : int
+        Rows per batch.
+    shuffle : bool
+        A new seeded permutation every epoch.
+    drop_last : bool
+        Drops the last, incomplete batch.
+    seed : int, optional
+        The shuffling seed.
+    """
+
+    def __init__(
+        self,
+        x: Any,
+        y: Any = None,
+        batch_size: int = 32,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        seed: int | None = None,
+    ) -> None:
+        self.x = _as_array(x, "x")
+        self.y = None if y is None else _as_array(y, "y")
+        if self.y is not None and len(self.y) != len(self.x):
+            raise ValueError(f"x has {len(self.x)} rows but y has {len(self.y)}")
+        self.batch_size, self.shuffle, self.drop_last = (
+            check_count("batch_size", batch_size),
+            shuffle,
+            drop_last,
+        )
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        n = len(self.x)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self) -> Iterator[Any]:
+        n = len(self.x)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        for b in range(len(self)):
+            idx = order[b * self.batch_size : (b + 1) * self.batch_size]
+            xb = _to_tensor(self.x[idx])
+            yield xb if self.y is None else (xb, _to_tensor(self.y[idx]))
+
+
+def loader_of(data: Any, batch_size: int, shuffle: bool, seed: int | None, name: str) -> Any:
+    """The minibatch loader for ``data``: (x, y) arrays become a ``DataLoader``; a loader (this
+    module's, or a ``vb.utils.data.DataLoader``) is used as it is. Refuses a loader that yields
+    nothing (drop_last with fewer rows than a batch): looping over it would do no work and report
+    no error.
+
+    Parameters
+    ----------
+    data : DataLoader, vb.utils.data.DataLoader or (x, y)
+        What ``fit`` or ``sgld_sample`` was given.
+    batch_size, shuffle, seed
+        For a ``DataLoader`` built from arrays.
+    name : str
+        How errors name the loader.
+
+    Returns
+    -------
+    An iterable of (x, y) batches with ``len``.
+    """
+    loader = DataLoader(*data, batch_size, shuffle, seed=seed) if isinstance(data, (tuple, list)) else data
+    if len(loader) == 0:
+        if isinstance(loader, DataLoader):
+            raise ValueError(
+                f"{name} yields no batch: {len(loader.x)} rows, batch_size={loader.batch_size} and "
+                "drop_last=True; use a batch size of at most the number of rows or drop_last=False"
+            )
+        raise ValueError(f"{name} yields no batch (len() is 0)")
+    return loader
+
+
+def dataset_size(loader: Any) -> int:
+    """The number of data points a loader draws its batches from (N of the ELBO and of SGLD).
+
+    Parameters
+    ----------
+    loader : DataLoader or vb.utils.data.DataLoader
+
+    Returns
+    -------
+    int
+    """
+    return len(loader.x) if isinstance(loader, DataLoader) else len(loader.dataset)
+
+
+def _as_array(a: Any, name: str) -> np.ndarray:
+    arr = a.numpy() if isinstance(a, _core.Tensor) else np.asarray(a)
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must have a sample dimension, got a scalar")
+    if len(arr) == 0:  # (before the finiteness check, whose reshape cannot infer a size from 0 rows)
+        raise ValueError(f"DataLoader got zero samples ({name} has shape {arr.shape})")
+    if arr.dtype.kind == "f":
+        bad = ~np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
+        if bad.any():
+            raise ValueError(f"{name} has non-finite values (NaN or inf) in row {int(np.argmax(bad))}")
+    elif arr.dtype.kind not in "iub":
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    return arr
+
+
+def _to_tensor(a: np.ndarray) -> Any:
+    if a.dtype.kind in "iub":
+        return a.astype(np.int64)
+    return tensor(a, dtype=_core.float64 if a.dtype == np.float64 else _core.float32)
+
+
+__all__ = ["DataLoader", "dataset_size", "loader_of"]
