@@ -10,12 +10,12 @@ import numpy as np
 
 from .. import _core, io
 from .._core import BayesLinear, DType, Linear, Module, NormalPrior, Parameter, Tensor, float32
-from ..autograd import _Switch, no_grad
+from ..autograd import ModeSwitch, no_grad
 from ..creation import tensor
 from ..likelihood import Heteroscedastic
 
 
-class sampling(_Switch):  # noqa: N801  (a context manager, like no_grad)
+class sampling(ModeSwitch):  # noqa: N801  (a context manager, like no_grad)
     """``with vb.nn.sampling(False):`` makes Bayesian layers use their posterior means
     (deterministic, fast inference); thread-local. ``eval()`` does not change sampling: this
     switch (or a layer's ``sample`` flag) does. Also a decorator: ``@vb.nn.sampling(False)``."""
