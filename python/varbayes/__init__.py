@@ -5,7 +5,7 @@ The engine (tensors, ops, autograd, modules, optimizers, kernels) lives in the c
 layers (Bayesian training, Langevin sampling, NCSM workflow, data, metrics).
 """
 
-from . import _core, infer, io, likelihood, nn, optim, train
+from . import _core, infer, io, likelihood, nn, optim, train, utils
 from ._core import (
     DType,
     Generator,
