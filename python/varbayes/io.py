@@ -233,15 +233,46 @@ class _Encoder:
 
 
 def copy_module(module: Any) -> Any:
-    """A new module with the architecture and state of ``module``, rebuilt as ``load`` would (its
-    type must be registered)."""
+    """A new module with the architecture and state of ``module``, rebuilt as ``load`` would.
+
+    Parameters
+    ----------
+    module : Module
+        Its type and those of its children must be registered (``register_module_type``).
+
+    Returns
+    -------
+    Module
+        An independent copy.
+    """
     enc = _Encoder()
     return _Decoder(enc.arrays).decode(enc.module(module))
 
 
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Writes obj (a module, optimizer, scheduler, scaler, sample bank, array, tensor, or dicts/lists of them)
-    to path atomically, with a checksum."""
+    """Writes ``obj`` to ``path`` atomically, with a checksum.
+
+    Parameters
+    ----------
+    obj : object
+        A module, an array, a tensor, a number or string, an object of a registered type
+        (optimizer, scheduler, scaler, sample bank, ...), or dicts/lists/tuples of them.
+    path : path
+        The checkpoint file; an interrupted save leaves an existing file as it was.
+
+    Raises
+    ------
+    TypeError
+        For a value of a type that cannot be saved (naming the type).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.vb"
+    >>> vb.save({"model": vb.nn.Linear(2, 1), "epoch": 3}, path)
+    >>> vb.load(path)["epoch"]
+    3
+    """
     enc = _Encoder()
     tree = enc.encode(obj)
     entries, offset = [], 0
@@ -259,9 +290,30 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
 
 
 def load(path: str | os.PathLike[str], into: Any = None) -> Any:
-    """Reads a checkpoint written by ``save``. Modules are rebuilt (architecture, parameters,
-    priors, buffers); optimizer and scheduler states come back as dicts, or are loaded into
-    ``into`` when it is given (which also works for modules: their state is loaded in place)."""
+    """Reads a checkpoint written by ``save``.
+
+    Modules are rebuilt (architecture, parameters, priors, buffers); optimizer and scheduler
+    states come back as dicts, or are loaded into ``into`` when it is given (which also works for
+    modules: their state is loaded in place).
+
+    Parameters
+    ----------
+    path : path
+        The checkpoint file.
+    into : Module, Optimizer or LRScheduler, optional
+        An object to load the saved state into.
+
+    Returns
+    -------
+    object
+        What was saved (or ``into``).
+
+    Raises
+    ------
+    CheckpointError
+        For a file that is not a valid checkpoint (foreign, truncated, corrupted, or naming a
+        type that is not registered).
+    """
     p = Path(path)
     if p.is_dir():
         raise IsADirectoryError(f"checkpoint {p} is a directory, not a file")
