@@ -322,3 +322,12 @@ def test_sgld_takes_a_utils_data_loader_with_the_data_set_size():
             prior=1.0,
             steps=2,
         )
+
+
+def test_fit_names_data_that_is_neither_arrays_nor_a_loader():
+    x, y = regression()
+    model = linear_model()
+    opt = vb.optim.SGD(model.parameters(), lr=0.05)
+    batches = ((vb.tensor(x[i : i + 8]), vb.tensor(y[i : i + 8])) for i in range(0, 40, 8))
+    with pytest.raises(TypeError, match="the training loader must be .* got generator"):
+        vb.train.fit(model, batches, loss=vb.nn.functional.mse_loss, optimizer=opt, epochs=1, progress=False)

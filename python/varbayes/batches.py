@@ -86,6 +86,10 @@ def loader_of(data: Any, batch_size: int, shuffle: bool, seed: int | None, name:
     An iterable of (x, y) batches with ``len``.
     """
     loader = DataLoader(*data, batch_size, shuffle, seed=seed) if isinstance(data, (tuple, list)) else data
+    if not (hasattr(loader, "__iter__") and hasattr(loader, "__len__")):
+        raise TypeError(
+            f"{name} must be (x, y) arrays or a loader of batches with len(), got {type(data).__name__}"
+        )
     if len(loader) == 0:
         if isinstance(loader, DataLoader):
             raise ValueError(
