@@ -596,6 +596,7 @@ def test_registered_type_round_trips_inside_containers(tmp_path):
         ("_x", "not starting with '_'"),
         ("a-b", "identifier"),
         ("scaler", "already"),
+        ("dict", "reserved"),
     ],
 )
 def test_register_refuses_bad_or_taken_tags(tag, match):

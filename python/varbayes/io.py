@@ -47,6 +47,8 @@ _TYPES: dict[str, tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = {}
 # Files of format 1 name a registered type by its tag only; these tags were written before the
 # defining module was recorded, so loading them imports that module from here.
 _FORMAT_1_DEFINERS = {"scaler": "varbayes.ncsm.preprocess", "sample_bank": "varbayes.infer"}
+# The header's structural entries ("__array__", "__dict__", ...), which no registered type may shadow.
+_RESERVED_TAGS = ("array", "dict", "list", "module", "module_ref", "tensor")
 
 
 def register_module_type(
@@ -91,6 +93,10 @@ def register(cls: type, tag: str, to_state: Callable[[Any], Any], from_state: Ca
     """
     if not tag.isidentifier() or tag != tag.lower() or tag.startswith("_"):
         raise ValueError(f"a type tag must be a lowercase identifier not starting with '_', got {tag!r}")
+    if tag in _RESERVED_TAGS:
+        raise ValueError(
+            f"the tag {tag!r} is reserved for the file's own entries ({', '.join(_RESERVED_TAGS)})"
+        )
     if tag in _TYPES and _TYPES[tag][0] is not cls:
         raise ValueError(f"the tag {tag!r} is already registered for {_TYPES[tag][0].__qualname__}")
     _TYPES[tag] = (cls, to_state, from_state)
