@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import varbayes as vb
+from reference import assert_same_state
 from varbayes.infer import SampleBank
 from varbayes.ncsm.preprocess import MinMaxScaler
 from varbayes.optim.lr_scheduler import WarmupCosine
@@ -59,14 +60,6 @@ def objects():
         "array": Y.astype(np.float64),
         "meta": {"epochs": 3, "name": "fixture", "pair": (1, 2.5)},
     }
-
-
-def assert_same_state(a, b):
-    sa, sb = a.state_dict(), b.state_dict()
-    assert list(sa) == list(sb)
-    for name, value in sa.items():
-        assert sb[name].dtype == value.dtype, name
-        np.testing.assert_array_equal(sb[name], value, err_msg=name)
 
 
 def assert_same_tree(expected, got):

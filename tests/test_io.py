@@ -14,19 +14,12 @@ import numpy as np
 import pytest
 
 import varbayes as vb
+from reference import assert_same_state
 from varbayes.io import CheckpointError
 from varbayes.ncsm.preprocess import MinMaxScaler
 from varbayes.optim.lr_scheduler import WarmupCosine
 
 X = np.linspace(-1, 1, 24, dtype=np.float32).reshape(12, 2)
-
-
-def assert_same_state(a, b):
-    sa, sb = a.state_dict(), b.state_dict()
-    assert list(sa) == list(sb)
-    for name, value in sa.items():
-        assert sb[name].dtype == value.dtype, name
-        np.testing.assert_array_equal(sb[name], value, err_msg=name)
 
 
 def round_trip(obj, tmp_path):

@@ -331,3 +331,39 @@ def test_fit_names_data_that_is_neither_arrays_nor_a_loader():
     batches = ((vb.tensor(x[i : i + 8]), vb.tensor(y[i : i + 8])) for i in range(0, 40, 8))
     with pytest.raises(TypeError, match="the training loader must be .* got generator"):
         vb.train.fit(model, batches, loss=vb.nn.functional.mse_loss, optimizer=opt, epochs=1, progress=False)
+
+
+class BatchFetch(vbd.Dataset):
+    """Records how it is read: one __getitems__ call per batch, never __getitem__."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __len__(self):
+        return 7
+
+    def __getitem__(self, i):
+        raise AssertionError("read a sample at a time")
+
+    def __getitems__(self, indices):
+        self.calls.append(indices)
+        return [np.float64(i) for i in indices]
+
+
+def test_a_data_set_with_getitems_is_read_a_batch_at_a_time():
+    ds = BatchFetch()
+    batches = [b.numpy().tolist() for b in vbd.DataLoader(ds, batch_size=3)]
+    assert ds.calls == [[0, 1, 2], [3, 4, 5], [6]] and batches == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0]]
+
+
+def test_the_array_loader_is_a_utils_data_loader_over_its_rows():
+    loader = vb.train.DataLoader(X, Y, batch_size=4, shuffle=True, seed=0)
+    assert isinstance(loader, vbd.DataLoader) and len(loader.dataset) == 10 and len(loader) == 3
+    xb, yb = loader.dataset.__getitems__([2, 5])
+    np.testing.assert_array_equal(xb.numpy(), X[[2, 5]])
+    assert yb.dtype == np.int64 and yb.tolist() == Y[[2, 5]].tolist()
+    # each epoch is NumPy's default_rng(seed) permutation, as before the loader was a utils.data one
+    rng = np.random.default_rng(0)
+    for _ in range(2):
+        order = rng.permutation(10)
+        np.testing.assert_array_equal(np.concatenate([b[0].numpy() for b in loader]), X[order])

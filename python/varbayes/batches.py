@@ -10,14 +10,15 @@ import numpy as np
 from . import _core
 from ._checks import check_count
 from .creation import tensor
+from .utils import data
 
 
-class DataLoader:
+class DataLoader(data.DataLoader):
     """Minibatches of (x, y) from NumPy arrays or tensors; seeded shuffling, optional drop_last.
 
-    y may be None (yields x only); float arrays become tensors (float64 kept), integer targets stay
-    NumPy int64 arrays (class labels). For data sets of samples (PyTorch's interface) see
-    ``vb.utils.data.DataLoader``.
+    A ``vb.utils.data.DataLoader`` over the rows of the arrays (its ``dataset``), which it slices
+    a batch at a time. y may be None (yields x only); float arrays become tensors (float64 kept),
+    integer targets stay NumPy int64 arrays (class labels).
 
     Parameters
     ----------
@@ -30,7 +31,7 @@ class DataLoader:
     drop_last : bool
         Drops the last, incomplete batch.
     seed : int, optional
-        The shuffling seed.
+        The shuffling seed (NumPy's ``default_rng``).
     """
 
     def __init__(
@@ -46,24 +47,57 @@ class DataLoader:
         self.y = None if y is None else _as_array(y, "y")
         if self.y is not None and len(self.y) != len(self.x):
             raise ValueError(f"x has {len(self.x)} rows but y has {len(self.y)}")
-        self.batch_size, self.shuffle, self.drop_last = (
+        rows = ArrayRows(self.x, self.y)
+        super().__init__(
+            rows,
             check_count("batch_size", batch_size),
-            shuffle,
-            drop_last,
+            sampler=SeededPermutation(len(rows), seed) if shuffle else None,
+            drop_last=drop_last,
+            collate_fn=lambda batch: batch,  # ArrayRows.__getitems__ gives whole batches
         )
-        self.rng = np.random.default_rng(seed)
+
+
+class ArrayRows(data.Dataset):
+    """The rows of x (and y) as a data set; ``__getitems__`` slices a batch of rows at once.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+    y : numpy.ndarray, optional
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray | None) -> None:
+        self.x, self.y = x, y
 
     def __len__(self) -> int:
-        n = len(self.x)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self.x)
 
-    def __iter__(self) -> Iterator[Any]:
-        n = len(self.x)
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        for b in range(len(self)):
-            idx = order[b * self.batch_size : (b + 1) * self.batch_size]
-            xb = _to_tensor(self.x[idx])
-            yield xb if self.y is None else (xb, _to_tensor(self.y[idx]))
+    def __getitem__(self, index: int) -> Any:
+        return self.__getitems__([index])
+
+    def __getitems__(self, indices: list[int]) -> Any:
+        """The batch of these rows: x, or (x, y), as tensors (integer targets as int64 arrays)."""
+        xb = _to_tensor(self.x[indices])
+        return xb if self.y is None else (xb, _to_tensor(self.y[indices]))
+
+
+class SeededPermutation(data.Sampler):
+    """A new permutation of range(n) each pass, from NumPy's ``default_rng(seed)``.
+
+    Parameters
+    ----------
+    n : int
+    seed : int, optional
+    """
+
+    def __init__(self, n: int, seed: int | None) -> None:
+        self.n, self.rng = n, np.random.default_rng(seed)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.rng.permutation(self.n).tolist())
+
+    def __len__(self) -> int:
+        return self.n
 
 
 def loader_of(data: Any, batch_size: int, shuffle: bool, seed: int | None, name: str) -> Any:
@@ -105,13 +139,14 @@ def dataset_size(loader: Any) -> int:
 
     Parameters
     ----------
-    loader : DataLoader or vb.utils.data.DataLoader
+    loader : vb.utils.data.DataLoader
+        (which ``DataLoader`` is)
 
     Returns
     -------
     int
     """
-    return len(loader.x) if isinstance(loader, DataLoader) else len(loader.dataset)
+    return len(loader.dataset)
 
 
 def _as_array(a: Any, name: str) -> np.ndarray:
@@ -135,4 +170,4 @@ def _to_tensor(a: np.ndarray) -> Any:
     return tensor(a, dtype=_core.float64 if a.dtype == np.float64 else _core.float32)
 
 
-__all__ = ["DataLoader", "dataset_size", "loader_of"]
+__all__ = ["ArrayRows", "DataLoader", "SeededPermutation", "dataset_size", "loader_of"]

@@ -165,11 +165,7 @@ class Bernoulli:
 
     def nll(self, output: _core.Tensor, target: Any) -> _core.Tensor:
         """Mean binary cross-entropy with logits: ``softplus(x) - x * y``."""
-        y = _target_like(output, target)
-        _check_shapes("Bernoulli", output, y)
-        values = y.numpy()
-        if not np.all((values >= 0) & (values <= 1)):
-            raise ValueError("Bernoulli: targets must lie in [0, 1]")
+        y, _ = _checked_target("Bernoulli", output, target, lambda v: (v >= 0) & (v <= 1), "lie in [0, 1]")
         return _core.mean(_core.softplus(output) - output * y)
 
     def predictive(self, output: _core.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -197,11 +193,7 @@ class Poisson:
         """Mean ``exp(x) - y x + log(y!)``."""
         from scipy.special import gammaln  # (here, not at import: ``import varbayes`` stays light)
 
-        y = _target_like(output, target)
-        _check_shapes("Poisson", output, y)
-        counts = y.numpy().astype(np.float64)
-        if not np.all(counts >= 0):
-            raise ValueError("Poisson: targets must be non-negative counts")
+        y, counts = _checked_target("Poisson", output, target, lambda v: v >= 0, "be non-negative counts")
         return _core.mean(_core.exp(output) - output * y) + float(gammaln(counts + 1.0).mean())
 
     def predictive(self, output: _core.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -213,13 +205,22 @@ class Poisson:
         return "Poisson()"
 
 
-def _check_shapes(name: str, output: _core.Tensor, target: _core.Tensor) -> None:
+def _checked_target(
+    name: str, output: _core.Tensor, target: Any, valid: Callable[[np.ndarray], np.ndarray], rule: str
+) -> tuple[_core.Tensor, np.ndarray]:
+    """The target as a tensor and as float64 values, refused unless it has the output's shape and
+    every value passes ``valid``."""
+    y = _target_like(output, target)
     # Broadcasting (N, 1) against (N,) would silently pair every output with every target.
-    if tuple(output.shape) != tuple(target.shape):
+    if tuple(output.shape) != tuple(y.shape):
         raise ValueError(
             f"{name}: the output of shape {tuple(output.shape)} and the target of shape "
-            f"{tuple(target.shape)} must have the same shape"
+            f"{tuple(y.shape)} must have the same shape"
         )
+    values = y.numpy().astype(np.float64)
+    if not np.all(valid(values)):
+        raise ValueError(f"{name}: targets must {rule}")
+    return y, values
 
 
 _SHORTCUTS: dict[str, Callable[[], Likelihood]] = {

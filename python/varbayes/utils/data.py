@@ -444,7 +444,8 @@ class DataLoader:
     Parameters
     ----------
     dataset : Dataset or IterableDataset
-        Anything with ``__getitem__`` and ``__len__``, or an iterable data set.
+        Anything with ``__getitem__`` and ``__len__``, or an iterable data set. A data set with
+        ``__getitems__(indices)`` is read a batch at a time, its result passed to ``collate_fn``.
     batch_size : int or None
         Samples per batch; None yields the samples one by one, uncollated.
     shuffle : bool
@@ -536,8 +537,11 @@ class DataLoader:
             else:
                 yield from (self.collate_fn(c) for c in _chunks(samples, self.batch_size, self.drop_last))
         elif self.batch_sampler is not None:
+            # A data set with __getitems__ fetches a batch in one call (as in PyTorch).
+            fetch = getattr(self.dataset, "__getitems__", None)
             for indices in self.batch_sampler:
-                yield self.collate_fn([self.dataset[i] for i in indices])
+                indices = list(indices)
+                yield self.collate_fn(fetch(indices) if fetch else [self.dataset[i] for i in indices])
         else:
             for i in self.sampler:  # type: ignore[union-attr]
                 yield self.collate_fn(self.dataset[i])
