@@ -165,3 +165,12 @@ def numerical_grads(
             grad[idx] = (values[0] - values[1]) / (2 * h)
         grads.append(grad)
     return grads
+
+
+def assert_same_state(a: Any, b: Any) -> None:
+    """Two modules have the same state entries, dtypes and values (bit for bit)."""
+    sa, sb = a.state_dict(), b.state_dict()
+    assert list(sa) == list(sb)
+    for name, value in sa.items():
+        assert sb[name].dtype == value.dtype, name
+        np.testing.assert_array_equal(sb[name], value, err_msg=name)

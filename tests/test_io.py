@@ -14,19 +14,12 @@ import numpy as np
 import pytest
 
 import varbayes as vb
+from reference import assert_same_state
 from varbayes.io import CheckpointError
 from varbayes.ncsm.preprocess import MinMaxScaler
 from varbayes.optim.lr_scheduler import WarmupCosine
 
 X = np.linspace(-1, 1, 24, dtype=np.float32).reshape(12, 2)
-
-
-def assert_same_state(a, b):
-    sa, sb = a.state_dict(), b.state_dict()
-    assert list(sa) == list(sb)
-    for name, value in sa.items():
-        assert sb[name].dtype == value.dtype, name
-        np.testing.assert_array_equal(sb[name], value, err_msg=name)
 
 
 def round_trip(obj, tmp_path):
@@ -568,3 +561,66 @@ def test_registered_python_module_round_trips(tmp_path):
     assert_same_state(model, loaded)
     with vb.nn.sampling(False):
         np.testing.assert_array_equal(loaded(vb.tensor(X)).numpy(), model(vb.tensor(X)).numpy())
+
+
+# --------------------------------------------------------------------------- the type registry
+
+
+class Interval:
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+
+
+def test_registered_type_round_trips_inside_containers(tmp_path):
+    vb.io.register(Interval, "test_interval", lambda i: {"lo": i.lo, "hi": i.hi}, lambda s: Interval(**s))
+    loaded = round_trip({"range": Interval(np.arange(3.0), 2.5), "others": [Interval(0, 1)]}, tmp_path)
+    assert isinstance(loaded["range"], Interval) and loaded["range"].hi == 2.5
+    np.testing.assert_array_equal(loaded["range"].lo, np.arange(3.0))
+    assert isinstance(loaded["others"][0], Interval) and (loaded["others"][0].lo, loaded["others"][0].hi) == (
+        0,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "match"),
+    [
+        ("Interval", "lowercase identifier"),
+        ("_x", "not starting with '_'"),
+        ("a-b", "identifier"),
+        ("scaler", "already"),
+        ("dict", "reserved"),
+    ],
+)
+def test_register_refuses_bad_or_taken_tags(tag, match):
+    with pytest.raises(ValueError, match=match):
+        vb.io.register(Interval, tag, vars, lambda s: s)
+
+
+LOAD_IN_CHILD = """
+import sys
+import varbayes as vb
+assert "varbayes.ncsm" not in sys.modules
+obj = vb.load(sys.argv[1])
+print(type(obj).__module__, type(obj).__name__)
+"""
+
+
+def test_load_imports_the_module_that_registers_a_type(tmp_path):
+    # a fresh process that never imported varbayes.ncsm still loads a scaler
+    path = tmp_path / "scaler.vb"
+    vb.save(MinMaxScaler().fit(X), path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD_IN_CHILD, str(path)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["varbayes.ncsm.preprocess", "MinMaxScaler"]
+
+
+@pytest.mark.parametrize("module", ["antigravity", "varbayes.no_such_module"])
+def test_load_never_imports_a_module_outside_the_package(tmp_path, module):
+    path = crafted(tmp_path, {"__evil__": 1, "defined_in": module}, ())
+    with pytest.raises(CheckpointError, match="unknown entry"):
+        vb.load(path)
+    assert "antigravity" not in sys.modules

@@ -213,7 +213,7 @@ def test_predict_builds_no_graph_and_restores_the_switches():
         ({"batch_size": 2.5}, "batch_size must be a positive integer"),
         ({"batch_size": True}, "batch_size must be a positive integer"),
         ({"n_samples": True}, "n_samples must be a positive integer"),
-        ({"likelihood": "poisson"}, "unknown likelihood"),
+        ({"likelihood": "laplace"}, "unknown likelihood"),  # (poisson is a shortcut now)
     ],
 )
 def test_invalid_arguments_raise_value_error(kwargs, message):

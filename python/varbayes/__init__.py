@@ -5,7 +5,7 @@ The engine (tensors, ops, autograd, modules, optimizers, kernels) lives in the c
 layers (Bayesian training, Langevin sampling, NCSM workflow, data, metrics).
 """
 
-from . import _core, cuda, infer, io, metrics, nn, optim, train
+from . import _core, cuda, infer, io, likelihood, nn, optim, train, utils
 from ._core import (
     DType,
     Generator,
@@ -87,10 +87,10 @@ __version__ = "0.1.0"
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 
-# Subpackages with heavier dependencies (SciPy, matplotlib, the data readers) load on first use, so
+# Modules with heavier dependencies (SciPy, matplotlib, the data readers) load on first use, so
 # that ``import varbayes as vb; vb.ncsm.load_table(...)`` works as the README writes it without
 # every import paying for them.
-_LAZY_SUBMODULES = ("data", "ncsm", "plot")
+_LAZY_SUBMODULES = ("data", "metrics", "ncsm", "plot")
 
 
 def __getattr__(name: str) -> object:

@@ -11,7 +11,7 @@ from ._core import is_grad_enabled, set_grad_enabled
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _Switch:
+class ModeSwitch:
     """Sets a thread-local engine flag inside a ``with`` block, or around every call of a
     decorated function (each call gets its own switch, so decorated functions are re-entrant)."""
 
@@ -31,20 +31,20 @@ class _Switch:
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _Switch(mode, get, set_):
+            with ModeSwitch(mode, get, set_):
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_Switch):  # noqa: N801  (PyTorch's spelling)
+class no_grad(ModeSwitch):  # noqa: N801  (PyTorch's spelling)
     """Ops inside do not record the autograd graph: ``with vb.no_grad(): ...`` or ``@vb.no_grad()``."""
 
     def __init__(self) -> None:
         super().__init__(False, is_grad_enabled, set_grad_enabled)
 
 
-class enable_grad(_Switch):  # noqa: N801
+class enable_grad(ModeSwitch):  # noqa: N801
     """Turns graph recording back on inside a ``no_grad`` region."""
 
     def __init__(self) -> None:

@@ -25,11 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from . import _core, io
 from ._checks import check_count, is_int
-from .io import copy_module
+from .batches import dataset_size, loader_of
+from .callbacks import progress_bar
+from .likelihood import Likelihood, nll_function
 from .optim.lr_scheduler import CyclicalLR
-from .train import ELBO, DataLoader, _progress, _require_batches
 
 
 class ConvergenceWarning(UserWarning):
@@ -195,7 +196,7 @@ class SampleBank:
             return False
         state = model.state_dict()
         if self._template is None:
-            self._set_template(copy_module(model))
+            self._set_template(io.copy_module(model))
         self._check_state(state)
         self._snapshots.append(state)
         return True
@@ -234,7 +235,7 @@ class SampleBank:
         if not is_int(n_samples) or not 1 <= n_samples <= n:
             raise ValueError(f"n_samples must be an integer in [1, {n}] (the bank's size), got {n_samples!r}")
         indices = np.linspace(0, n - 1, n_samples).round().astype(np.int64)
-        return BankModel(copy_module(self._template), self.samples(), indices)
+        return BankModel(io.copy_module(self._template), self.samples(), indices)
 
     def diagnostics(self, weights: int | Sequence[tuple[str, int]] = 8, seed: int = 0) -> Diagnostics:
         """ESS and split-R-hat over the snapshots of some weights: ``weights`` (name, flat index)
@@ -270,6 +271,7 @@ class SampleBank:
 
     # -- persistence (vb.save / vb.load) --------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        """The bank as plain values, arrays and its model (what ``vb.save`` writes)."""
         return {
             "burn_in": self.burn_in,
             "thin": self.thin,
@@ -281,6 +283,7 @@ class SampleBank:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SampleBank:
+        """Inverse of ``to_dict``."""
         bank = cls(
             int(d["burn_in"]), int(d["thin"]), None if d["max_samples"] is None else int(d["max_samples"])
         )
@@ -299,6 +302,9 @@ class SampleBank:
                 bank._check_state(snapshot)
                 bank._snapshots.append(snapshot)
         return bank
+
+
+io.register(SampleBank, "sample_bank", SampleBank.to_dict, SampleBank.from_dict)
 
 
 class BankModel(_core.Module):
@@ -353,7 +359,7 @@ class Trace:
 
 def sgld_sample(
     model: _core.Module,
-    data: DataLoader | tuple[Any, Any],
+    data: Any,
     *,
     lr: float,
     prior: Any,
@@ -362,7 +368,7 @@ def sgld_sample(
     thin: int = 1,
     max_samples: int | None = None,
     n_data: int | None = None,
-    likelihood: Any = "gaussian",
+    likelihood: str | Likelihood | Any = "gaussian",
     batch_size: int | None = None,
     temperature: float = 1.0,
     preconditioned: bool = False,
@@ -382,14 +388,16 @@ def sgld_sample(
     SampleBank of its snapshots (``burn_in``, ``thin``, ``max_samples`` as in SampleBank) and the
     Trace. The model is left at the chain's last state.
 
-    data: a DataLoader, or (x, y) arrays, then minibatches of ``batch_size`` (default: all of
-    them), shuffled with ``seed``. n_data: the data set size N (default: the number of rows).
-    likelihood: as in ``vb.train.ELBO`` ("gaussian" needs a ``GaussianLikelihood`` attribute
-    ``likelihood``, "heteroscedastic", "categorical", or ``nll(output, target)`` returning the mean
-    NLL); each step backpropagates the minibatch mean NLL and SGLD scales it by N and adds the
-    prior's gradient (see vb.optim.SGLD). prior: a NormalPrior with one mean and std, (mean, std)
-    or a std. params: the tensors to sample (default: every parameter that requires grad, a
-    trainable ``GaussianLikelihood`` noise included; make it ``trainable=False`` to keep it fixed).
+    data: a ``vb.train.DataLoader`` or ``vb.utils.data.DataLoader`` of (x, y) batches, or (x, y)
+    arrays, then minibatches of ``batch_size`` (default: all of them), shuffled with ``seed``.
+    n_data: the data set size N (default: the loader's number of rows or samples).
+    likelihood: a ``vb.likelihood`` object or shortcut as in ``vb.train.ELBO`` ("gaussian" needs
+    a ``GaussianLikelihood`` attribute ``likelihood``, "heteroscedastic", "categorical",
+    "bernoulli", "poisson"), or ``nll(output, target)`` returning the mean NLL; each step
+    backpropagates the minibatch mean NLL and SGLD scales it by N and adds the prior's gradient
+    (see vb.optim.SGLD). prior: a NormalPrior with one mean and std, (mean, std) or a std.
+    params: the tensors to sample (default: every parameter that requires grad, a trainable
+    ``GaussianLikelihood`` noise included; make it ``trainable=False`` to keep it fixed).
     cycles > 0: the cyclical step size of cSG-MCMC (``CyclicalLR`` with ``cycles`` cycles over
     ``steps``), with noise-free exploration over the first ``exploration`` of each cycle, where
     nothing is collected (``exploration`` without cycles is refused). With ``check``, a
@@ -410,18 +418,14 @@ def sgld_sample(
             f"exploration={exploration!r} needs cycles > 0: the exploration stage is the start of each "
             "cycle of the cyclical step size"
         )
-    loader = (
-        data
-        if isinstance(data, DataLoader)
-        # (DataLoader refuses a batch_size of 0, negative or not an integer)
-        else DataLoader(*data, len(data[0]) if batch_size is None else batch_size, True, seed=seed)
-    )
-    _require_batches(loader, "the data loader")
+    # (DataLoader refuses a batch_size of 0, negative or not an integer)
+    full = len(data[0]) if isinstance(data, (tuple, list)) else 1
+    loader = loader_of(data, full if batch_size is None else batch_size, True, seed, "the data loader")
     if n_data is None:
-        n_data = len(loader.x)
+        n_data = dataset_size(loader)
     # A full batch does not depend on the order of the rows: built once, not every step.
     batches = _forever(loader) if len(loader) > 1 else itertools.repeat(next(iter(loader)))
-    nll = ELBO(n_data, likelihood, kl_weight=0.0)
+    nll = nll_function(likelihood, model)
     sampled = [p for p in model.parameters() if p.requires_grad] if params is None else list(params)
     optimizer = _core.SGLD(
         sampled,
@@ -437,12 +441,12 @@ def sgld_sample(
     scheduler = CyclicalLR(optimizer, -(-steps // cycles), exploration=exploration) if cycles else None
     bank = SampleBank(burn_in, thin, max_samples)
     losses, lrs = np.empty(steps), np.empty(steps)
-    bar = _progress(steps, progress, unit="step")
+    bar = progress_bar(steps, progress, unit="step")
     model.train()
     for step in range(steps):
         xb, yb = next(batches)
         optimizer.zero_grad()
-        value = nll.nll(model, model(xb), yb)
+        value = nll(model(xb), yb)
         losses[step] = value.item()
         if not math.isfinite(losses[step]):
             raise RuntimeError(f"sgld_sample: non-finite loss at step {step}; lower the learning rate")
@@ -476,7 +480,7 @@ def sgld_sample(
     return bank, Trace(losses, lrs, diagnostics)
 
 
-def _forever(loader: DataLoader) -> Iterator[Any]:
+def _forever(loader: Any) -> Iterator[Any]:
     while True:
         yield from loader
 

@@ -2,20 +2,20 @@
 
 File layout (little-endian): the 8-byte magic ``VARBAYES``, a uint32 format version, a uint64
 header length, a UTF-8 JSON header, the raw array bytes, and a SHA-256 of everything before it.
-The header describes the object tree (modules as type + config + children + state, optimizer and
-scheduler states, MinMax scalers, SGLD sample banks, dicts/lists/numbers/strings) and where each
-array lies. Loading never executes code from the file; only the module types registered here can
-be built. Files are written to a temporary file, flushed to disk and renamed, so a crash never
+The header describes the object tree (modules as type + config + children + state, objects of
+the types registered with ``register`` as their tagged state, dicts/lists/numbers/strings) and
+where each array lies. Loading never executes code from the file; only registered types can be
+built. Files are written to a temporary file, flushed to disk and renamed, so a crash never
 leaves half a file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import struct
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import numpy as np
 
 from . import _core
 from ._checks import is_int
+from ._fs import atomic_write_bytes
 from .creation import tensor
 
 MAGIC = b"VARBAYES"
@@ -36,22 +37,89 @@ class CheckpointError(ValueError):
     """A file that is not a valid varbayes checkpoint (foreign, truncated or corrupted)."""
 
 
-# ---- module types that can be rebuilt: name -> (config of a module, module from a config) ----
+# ---- types that can be saved ------------------------------------------------------------------
+# Each savable type registers itself where it is defined, so this module imports nothing above it.
+# A module type is rebuilt from a config and its state; any other type is turned into a state of
+# plain values and arrays and back.
 
 _MODULE_TYPES: dict[str, tuple[Callable[[Any], dict[str, Any]], Callable[[dict[str, Any]], Any]]] = {}
+_TYPES: dict[str, tuple[type, Callable[[Any], Any], Callable[[Any], Any]]] = {}
+# Files of format 1 name a registered type by its tag only; these tags were written before the
+# defining module was recorded, so loading them imports that module from here.
+_FORMAT_1_DEFINERS = {"scaler": "varbayes.ncsm.preprocess", "sample_bank": "varbayes.infer"}
+# The header's structural entries ("__array__", "__dict__", ...), which no registered type may shadow.
+_RESERVED_TAGS = ("array", "dict", "list", "module", "module_ref", "tensor")
 
 
 def register_module_type(
     cls: type, config: Callable[[Any], dict[str, Any]], build: Callable[[dict[str, Any]], Any]
 ) -> None:
-    """Makes a Module class loadable: ``config(module)`` gives JSON-able constructor arguments,
-    ``build(config)`` constructs it (children and state are restored afterwards)."""
+    """Makes a Module class savable and loadable.
+
+    Parameters
+    ----------
+    cls : type
+        A ``vb.nn.Module`` subclass.
+    config : callable
+        ``config(module)`` gives the JSON-able constructor arguments of a module.
+    build : callable
+        ``build(config)`` constructs a module from them; its children and state are restored
+        afterwards.
+    """
     _MODULE_TYPES[_type_key(cls)] = (config, build)
+
+
+def register(cls: type, tag: str, to_state: Callable[[Any], Any], from_state: Callable[[Any], Any]) -> None:
+    """Makes instances of a (non-Module) class savable with ``vb.save``.
+
+    Parameters
+    ----------
+    cls : type
+        The class; instances of its subclasses are saved with it unless they register themselves.
+    tag : str
+        The name of the type in the file (a lowercase identifier, unique among registered types).
+    to_state : callable
+        ``to_state(obj)`` gives what is saved: numbers, strings, arrays, tensors, modules, and
+        dicts/lists of them.
+    from_state : callable
+        ``from_state(state)`` gives what ``vb.load`` returns for it.
+
+    Examples
+    --------
+    >>> class Interval:
+    ...     def __init__(self, lo, hi):
+    ...         self.lo, self.hi = lo, hi
+    >>> vb.io.register(Interval, "interval", lambda i: [i.lo, i.hi], lambda s: Interval(*s))
+    """
+    if not tag.isidentifier() or tag != tag.lower() or tag.startswith("_"):
+        raise ValueError(f"a type tag must be a lowercase identifier not starting with '_', got {tag!r}")
+    if tag in _RESERVED_TAGS:
+        raise ValueError(
+            f"the tag {tag!r} is reserved for the file's own entries ({', '.join(_RESERVED_TAGS)})"
+        )
+    if tag in _TYPES and _TYPES[tag][0] is not cls:
+        raise ValueError(f"the tag {tag!r} is already registered for {_TYPES[tag][0].__qualname__}")
+    _TYPES[tag] = (cls, to_state, from_state)
 
 
 def _type_key(cls: type) -> str:
     # Qualified names, so a user class that shares a builtin's short name cannot collide with it.
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _tag_of(obj: Any) -> str | None:
+    """The tag of the most derived registered class of ``obj``."""
+    tags = {cls: tag for tag, (cls, _, _) in _TYPES.items()}
+    return next((tags[c] for c in type(obj).__mro__ if c in tags), None)
+
+
+def _import_definer(module: str) -> None:
+    """Imports a module of this package that registers a type a file names (never any other)."""
+    if module.split(".")[0] == __name__.split(".")[0]:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass  # the caller reports the unknown type
 
 
 def _register_builtins() -> None:
@@ -92,18 +160,9 @@ def _register_builtins() -> None:
             c["trainable"],
         ),
     )
-    from .nn.bayes import GaussianHead, GaussianLikelihood
-
-    register_module_type(
-        GaussianLikelihood,
-        lambda m: {"trainable": m.std_rho.requires_grad},
-        lambda c: GaussianLikelihood(trainable=c["trainable"]),
-    )
-    register_module_type(
-        GaussianHead,
-        lambda m: {"in_features": m.linear.in_features, "out_features": m.out_features, "min_var": m.min_var},
-        lambda c: GaussianHead(c["in_features"], c["out_features"], c["min_var"]),
-    )
+    # Optimizer states load as a marked dict, to be passed to an optimizer's load_state_dict
+    # (``load(path, into=optimizer)``): the parameters they belong to are not in the file.
+    register(_core.Optimizer, "optimizer", lambda o: o.state_dict(), lambda s: {"__optimizer__": s})
 
 
 def _with_sample(layer: Any, config: dict[str, Any]) -> Any:
@@ -154,10 +213,6 @@ class _Encoder:
         }
 
     def encode(self, obj: Any) -> Any:
-        from .infer import SampleBank
-        from .ncsm.preprocess import MinMaxScaler
-        from .optim.lr_scheduler import LRScheduler
-
         if obj is None or isinstance(obj, (bool, int, float, str)):
             return obj
         if isinstance(obj, np.generic):
@@ -168,33 +223,62 @@ class _Encoder:
             return {"__tensor__": self.array(obj.numpy())}
         if isinstance(obj, _core.Module):
             return self.module(obj)
-        if isinstance(obj, _core.Optimizer):
-            return {"__optimizer__": self.encode(obj.state_dict())}
-        if isinstance(obj, LRScheduler):
-            return {"__scheduler__": self.encode(obj.state_dict())}
-        if isinstance(obj, MinMaxScaler):
-            return {"__scaler__": self.encode(obj.to_dict())}
-        if isinstance(obj, SampleBank):
-            return {"__sample_bank__": self.encode(obj.to_dict())}
         if isinstance(obj, dict):
             if not all(isinstance(k, (str, int)) for k in obj):
                 raise TypeError("vb.save: dict keys must be strings or integers")
             return {"__dict__": [[k, self.encode(v)] for k, v in obj.items()]}
         if isinstance(obj, (list, tuple)):
             return {"__list__": [self.encode(v) for v in obj], "tuple": isinstance(obj, tuple)}
-        raise TypeError(f"vb.save cannot save an object of type {type(obj).__name__}")
+        tag = _tag_of(obj)
+        if tag is None:
+            raise TypeError(
+                f"vb.save cannot save an object of type {type(obj).__name__}; register it with vb.io.register"
+            )
+        cls, to_state, _ = _TYPES[tag]
+        return {f"__{tag}__": self.encode(to_state(obj)), "defined_in": cls.__module__}
 
 
 def copy_module(module: Any) -> Any:
-    """A new module with the architecture and state of ``module``, rebuilt as ``load`` would (its
-    type must be registered)."""
+    """A new module with the architecture and state of ``module``, rebuilt as ``load`` would.
+
+    Parameters
+    ----------
+    module : Module
+        Its type and those of its children must be registered (``register_module_type``).
+
+    Returns
+    -------
+    Module
+        An independent copy.
+    """
     enc = _Encoder()
     return _Decoder(enc.arrays).decode(enc.module(module))
 
 
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Writes obj (a module, optimizer, scheduler, scaler, sample bank, array, tensor, or dicts/lists of them)
-    to path atomically, with a checksum."""
+    """Writes ``obj`` to ``path`` atomically, with a checksum.
+
+    Parameters
+    ----------
+    obj : object
+        A module, an array, a tensor, a number or string, an object of a registered type
+        (optimizer, scheduler, scaler, sample bank, ...), or dicts/lists/tuples of them.
+    path : path
+        The checkpoint file; an interrupted save leaves an existing file as it was.
+
+    Raises
+    ------
+    TypeError
+        For a value of a type that cannot be saved (naming the type).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "ckpt.vb"
+    >>> vb.save({"model": vb.nn.Linear(2, 1), "epoch": 3}, path)
+    >>> vb.load(path)["epoch"]
+    3
+    """
     enc = _Encoder()
     tree = enc.encode(obj)
     entries, offset = [], 0
@@ -208,57 +292,34 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     atomic_write_bytes(Path(path), body + hashlib.sha256(body).digest())
 
 
-def writable_directory(path: Path) -> Path:
-    """The directory that ``atomic_write_bytes(path, ...)`` writes in; raises the OSError that
-    writing would meet (checked up front by callers that must not fail halfway)."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise FileNotFoundError(f"directory {directory} does not exist (writing {path})")
-    if path.is_dir():  # else the rename would fail naming the temporary file
-        raise IsADirectoryError(f"{path} is a directory, not a file to write")
-    if not os.access(directory, os.W_OK):
-        raise PermissionError(f"directory {directory} is not writable (writing {path})")
-    return directory
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Writes data to path through a temporary file in the same directory and a rename."""
-    directory = writable_directory(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        # mkstemp creates the file private (0600); give it the usual permissions under the umask.
-        os.fchmod(fd, default_file_mode())
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    # The rename itself is durable only once the directory entry is on disk.
-    dir_fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-
-
-def default_file_mode() -> int:
-    """The permissions a newly created file gets under the current umask (0o666 & ~umask)."""
-    # Reading the umask means setting it; this is the only way, and it is restored at once.
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 # ---- decoding --------------------------------------------------------------------------------
 
 
 def load(path: str | os.PathLike[str], into: Any = None) -> Any:
-    """Reads a checkpoint written by ``save``. Modules are rebuilt (architecture, parameters,
-    priors, buffers); optimizer and scheduler states come back as dicts, or are loaded into
-    ``into`` when it is given (which also works for modules: their state is loaded in place)."""
+    """Reads a checkpoint written by ``save``.
+
+    Modules are rebuilt (architecture, parameters, priors, buffers); optimizer and scheduler
+    states come back as dicts, or are loaded into ``into`` when it is given (which also works for
+    modules: their state is loaded in place).
+
+    Parameters
+    ----------
+    path : path
+        The checkpoint file.
+    into : Module, Optimizer or LRScheduler, optional
+        An object to load the saved state into.
+
+    Returns
+    -------
+    object
+        What was saved (or ``into``).
+
+    Raises
+    ------
+    CheckpointError
+        For a file that is not a valid checkpoint (foreign, truncated, corrupted, or naming a
+        type that is not registered).
+    """
     p = Path(path)
     if p.is_dir():
         raise IsADirectoryError(f"checkpoint {p} is a directory, not a file")
@@ -317,6 +378,8 @@ class _Decoder:
 
     def module(self, d: dict[str, Any]) -> Any:
         name = d["__module__"]
+        if name not in _MODULE_TYPES and isinstance(name, str):
+            _import_definer(name.rpartition(".")[0])
         if name not in _MODULE_TYPES:
             raise CheckpointError(
                 f"unknown module type {name!r} (register it with vb.io.register_module_type)"
@@ -332,6 +395,18 @@ class _Decoder:
             m.load_state_dict(state)
         m.train(d["training"])
         return m
+
+    def registered(self, tag: str, obj: dict[str, Any]) -> Any:
+        if tag not in _TYPES:
+            defined_in = obj.get("defined_in", _FORMAT_1_DEFINERS.get(tag))
+            if isinstance(defined_in, str):
+                _import_definer(defined_in)
+        if tag not in _TYPES:
+            raise CheckpointError(
+                f"unknown entry in header: {sorted(obj)} (a type registered with vb.io.register? "
+                "import the module that registers it before loading)"
+            )
+        return _TYPES[tag][2](self.decode(obj[f"__{tag}__"]))
 
     def decode(self, obj: Any) -> Any:
         if not isinstance(obj, dict):
@@ -352,18 +427,9 @@ class _Decoder:
         if "__list__" in obj:
             items = [self.decode(v) for v in obj["__list__"]]
             return tuple(items) if obj.get("tuple") else items
-        if "__optimizer__" in obj:
-            return {"__optimizer__": self.decode(obj["__optimizer__"])}
-        if "__scheduler__" in obj:
-            return {"__scheduler__": self.decode(obj["__scheduler__"])}
-        if "__scaler__" in obj:
-            from .ncsm.preprocess import MinMaxScaler
-
-            return MinMaxScaler.from_dict(self.decode(obj["__scaler__"]))
-        if "__sample_bank__" in obj:
-            from .infer import SampleBank
-
-            return SampleBank.from_dict(self.decode(obj["__sample_bank__"]))
+        tags = [k[2:-2] for k in obj if k.startswith("__") and k.endswith("__")]
+        if len(tags) == 1:
+            return self.registered(tags[0], obj)
         raise CheckpointError(f"unknown entry in header: {sorted(obj)}")
 
 
@@ -379,4 +445,4 @@ def _load_into(target: Any, obj: Any, path: Path) -> Any:
     return target
 
 
-__all__ = ["CheckpointError", "atomic_write_bytes", "copy_module", "load", "register_module_type", "save"]
+__all__ = ["CheckpointError", "copy_module", "load", "register", "register_module_type", "save"]

@@ -9,8 +9,21 @@ from typing import Any
 
 import numpy as np
 
+from ._fs import atomic_write
 
-def _figure(ax: Any = None) -> tuple[Any, Any]:
+
+def figure_axes(ax: Any = None) -> tuple[Any, Any]:
+    """The figure and axes to draw in: ``ax`` and its figure, or a new 6x4 figure (Agg backend
+    unless one is chosen).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    (Figure, Axes)
+    """
     try:
         import matplotlib
 
@@ -25,22 +38,15 @@ def _figure(ax: Any = None) -> tuple[Any, Any]:
 
 
 def save_figure(fig: Any, path: str | Path) -> None:
-    """Saves through a temporary file and a rename, so an interrupted save leaves no partial file."""
-    import os
-    import tempfile
+    """Saves through a temporary file and a rename, so an interrupted save leaves no partial file.
 
-    path = Path(path)
-    from .io import default_file_mode
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".png", dir=path.parent or ".")
-    os.fchmod(fd, default_file_mode())  # mkstemp creates the file private (0600)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    path : path
+        The image file; its suffix picks the format (PNG without one).
+    """
+    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight"))
 
 
 def _finish(fig: Any, ax: Any, path: str | Path | None) -> Any:
@@ -53,7 +59,7 @@ def _finish(fig: Any, ax: Any, path: str | Path | None) -> Any:
 
 def plot_history(history: Any, path: str | Path | None = None, ax: Any = None) -> Any:
     """Training and validation loss per epoch (log scale when positive)."""
-    fig, ax = _figure(ax)
+    fig, ax = figure_axes(ax)
     epochs = np.arange(1, len(history.epochs) + 1)
     for key in ("loss", "val_loss", "nll", "val_nll"):
         values = np.asarray(history[key], dtype=float)
@@ -68,7 +74,7 @@ def plot_history(history: Any, path: str | Path | None = None, ax: Any = None) -
 
 def plot_lr_schedule(lrs: Any, path: str | Path | None = None, ax: Any = None) -> Any:
     """Learning rate per optimizer step."""
-    fig, ax = _figure(ax)
+    fig, ax = figure_axes(ax)
     ax.plot(np.arange(len(lrs)), lrs)
     ax.set_xlabel("step")
     ax.set_ylabel("learning rate")
@@ -82,7 +88,7 @@ def plot_reliability(
     diagram: Any, path: str | Path | None = None, ax: Any = None, label: str | None = None
 ) -> Any:
     """Reliability diagram from ``vb.metrics.reliability_diagram``: accuracy vs confidence per bin."""
-    fig, ax = _figure(ax)
+    fig, ax = figure_axes(ax)
     ok = np.asarray(diagram.counts) > 0
     conf, acc = np.asarray(diagram.confidence)[ok], np.asarray(diagram.accuracy)[ok]
     ax.plot([0, 1], [0, 1], color="grey", ls=":", label="perfect calibration")
@@ -102,7 +108,7 @@ def plot_predictive_band(
     ax: Any = None,
 ) -> Any:
     """Predictive mean and central interval over a 1-D input, with the training points."""
-    fig, ax = _figure(ax)
+    fig, ax = figure_axes(ax)
     x = np.asarray(x).ravel()
     lo, hi = prediction.interval(level)
     ax.fill_between(x, np.ravel(lo), np.ravel(hi), alpha=0.3, label=f"{level:.0%} interval")
@@ -112,4 +118,11 @@ def plot_predictive_band(
     return _finish(fig, ax, path)
 
 
-__all__ = ["plot_history", "plot_lr_schedule", "plot_predictive_band", "plot_reliability", "save_figure"]
+__all__ = [
+    "figure_axes",
+    "plot_history",
+    "plot_lr_schedule",
+    "plot_predictive_band",
+    "plot_reliability",
+    "save_figure",
+]

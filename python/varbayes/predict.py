@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
 
 from . import _core
 from ._checks import check_count
 from .autograd import no_grad
 from .creation import tensor
-from .nn.bayes import GaussianHead, GaussianLikelihood, sampling
+from .infer import SampleBank
+from .likelihood import resolve
+from .nn.bayes import sampling
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,17 @@ class Prediction:
 
     def entropy(self) -> np.ndarray:
         """Entropy of the averaged class probabilities (total uncertainty)."""
+        from scipy.special import xlogy  # (here: ``import varbayes`` does not load SciPy)
+
         self._require_classification()
-        return -np.sum(special.xlogy(self.mean, self.mean), axis=-1)
+        return -np.sum(xlogy(self.mean, self.mean), axis=-1)
 
     def mutual_information(self) -> np.ndarray:
         """Entropy of the mean minus the mean entropy of the samples (epistemic part)."""
+        from scipy.special import xlogy
+
         self._require_classification()
-        expected = -np.sum(special.xlogy(self._means, self._means), axis=-1).mean(axis=0)
+        expected = -np.sum(xlogy(self._means, self._means), axis=-1).mean(axis=0)
         return self.entropy() - expected
 
     def _require_classification(self) -> None:
@@ -131,11 +136,13 @@ def _float_array(values: Any, name: str) -> np.ndarray:
 
 def _mixture_quantile(means: np.ndarray, stds: np.ndarray, level: float) -> np.ndarray:
     """Solves mean_t Phi((y - m_t) / s_t) = level for y, elementwise, by bisection."""
+    from scipy.special import ndtr  # the standard normal CDF
+
     lo = (means - 10 * stds).min(axis=0)
     hi = (means + 10 * stds).max(axis=0)
     for _ in range(80):  # 80 halvings reach float64 resolution from a range of 20 stds
         mid = 0.5 * (lo + hi)
-        below = stats.norm.cdf((mid - means) / stds).mean(axis=0) < level
+        below = ndtr((mid - means) / stds).mean(axis=0) < level
         lo = np.where(below, mid, lo)
         hi = np.where(below, hi, mid)
     return 0.5 * (lo + hi)
@@ -159,8 +166,10 @@ def predict(
     banks): the equal-weight mixture of their predictive distributions (e.g. independently
     fitted posteriors, a deep ensemble), ``n_samples`` passes through each.
     ``likelihood``: None for plain regression (aleatoric 0), unless the model has a
-    ``likelihood`` attribute; a ``GaussianLikelihood`` (homoscedastic noise); ``"heteroscedastic"``
-    for a model ending in ``GaussianHead``; ``"categorical"`` for logits. Runs without building a
+    ``likelihood`` attribute; a ``vb.likelihood`` object (``predictive(output)`` gives each
+    pass's mean and variance, e.g. a ``GaussianLikelihood``) or a shortcut: ``"gaussian"`` (the
+    model's ``likelihood``), ``"heteroscedastic"`` for a model ending in ``GaussianHead``,
+    ``"categorical"`` for logits, ``"bernoulli"``, ``"poisson"``. Runs without building a
     graph, in input batches of ``batch_size`` so memory stays bounded.
     """
     xs = x if isinstance(x, _core.Tensor) else tensor(x)
@@ -190,8 +199,6 @@ def _passes(
     model: Any, xs: _core.Tensor, n_samples: int | None, batch_size: int | None, likelihood: Any
 ) -> tuple[str, np.ndarray, np.ndarray | None]:
     """The per-pass means (n_samples, N, ...) and likelihood variances (or None) of one model."""
-    from .infer import SampleBank
-
     if isinstance(model, SampleBank):
         model = model.model(n_samples)
         n_samples = model.n_samples
@@ -202,14 +209,16 @@ def _passes(
     batch_size = batch_size or n
     if likelihood is None:
         likelihood = getattr(model, "likelihood", None)
-    kind = "classification" if likelihood == "categorical" else "regression"
+    lik = None if likelihood is None else resolve(likelihood, model)
+    kind = "regression" if lik is None else lik.kind
     means, variances = [], []
     with no_grad(), sampling(True):
         for start in range(0, n, batch_size):
             xb = xs[start : start + batch_size]
             m_b, v_b = [], []
             for _ in range(n_samples):
-                mean, var = _one_pass(model, xb, likelihood)
+                out = model(xb)
+                mean, var = (out.numpy().astype(np.float64), None) if lik is None else lik.predictive(out)
                 m_b.append(mean)
                 if var is not None:
                     v_b.append(var)
@@ -217,32 +226,3 @@ def _passes(
             if v_b:
                 variances.append(np.stack(v_b))
     return kind, np.concatenate(means, axis=1), np.concatenate(variances, axis=1) if variances else None
-
-
-def _one_pass(model: _core.Module, x: _core.Tensor, likelihood: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    out = model(x)
-    if likelihood == "categorical":
-        return _core.softmax(out, -1).numpy().astype(np.float64), None
-    if likelihood == "heteroscedastic" or isinstance(likelihood, GaussianHead):
-        shape = tuple(out.shape)
-        if not shape or shape[-1] < 2 or shape[-1] % 2:
-            raise ValueError(
-                "likelihood='heteroscedastic' expects the model to end in a GaussianHead: a last "
-                f"dimension of 2 * out_features (means, then variances), got output shape {shape}"
-            )
-        k = shape[-1] // 2
-        values = out.numpy().astype(np.float64)
-        variances = values[..., k:]
-        if not np.all(np.isfinite(variances) & (variances > 0)):
-            raise ValueError(
-                "likelihood='heteroscedastic' expects the second half of the model's last dimension "
-                "to be positive, finite variances (as a GaussianHead outputs them), got "
-                f"values in [{variances.min()}, {variances.max()}]"
-            )
-        return values[..., :k], variances
-    values = out.numpy().astype(np.float64)
-    if isinstance(likelihood, GaussianLikelihood):
-        return values, np.full_like(values, likelihood.std.item() ** 2)
-    if likelihood is not None:
-        raise ValueError(f"unknown likelihood {likelihood!r}")
-    return values, None

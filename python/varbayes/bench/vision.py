@@ -27,9 +27,10 @@ from typing import Any
 import numpy as np
 
 from .. import _core
+from .._fs import atomic_write_bytes
 from ..creation import tensor
 from ..data import load_cifar10, load_fashion_mnist, to_float_features, to_grayscale
-from ..io import atomic_write_bytes
+from ..elbo import ELBO, KLSchedule
 from ..metrics import (
     ReliabilityDiagram,
     accuracy,
@@ -42,7 +43,6 @@ from ..nn import BayesLinear, BayesLinearLRT, Linear, NormalPrior, ReLU, Sequent
 from ..optim import Adam
 from ..optim.lr_scheduler import CosineAnnealingLR
 from ..predict import predict
-from ..train import ELBO, KLSchedule
 
 MODELS = ("deterministic", "bayesian", "bayesian_lrt")
 LR_SCHEDULES = ("constant", "cosine")

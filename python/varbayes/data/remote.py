@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from urllib.request import urlopen
 
-from ..io import default_file_mode
+from .._fs import default_file_mode
 
 _CHUNK = 1 << 20
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..io import atomic_write_bytes, writable_directory
+from .._fs import atomic_write_bytes, writable_directory
 from .data import NMAX_LIMIT
 from .model import ARCHITECTURES, PRIORS, NCSMConfig
 from .report import SHIPPED, extrapolate, resolve_table

@@ -29,12 +29,15 @@ import numpy as np
 
 from .. import _core, io
 from .._checks import check_count, is_int
+from ..batches import DataLoader
+from ..callbacks import EarlyStopping
 from ..creation import tensor
+from ..elbo import ELBO, KLSchedule
 from ..infer import ConvergenceWarning, SampleBank, Trace, ess, sgld_sample, split_rhat_chains
 from ..nn.bayes import GaussianLikelihood, ensemble_prior
 from ..optim.lr_scheduler import WarmupCosine
 from ..predict import Prediction, predict
-from ..train import ELBO, DataLoader, EarlyStopping, History, KLSchedule, fit
+from ..train import History, fit
 from .data import NCSMTable
 from .preprocess import MinMaxScaler, Split, densify, split
 

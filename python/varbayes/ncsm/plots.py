@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..plot import _figure, plot_lr_schedule, save_figure
+from ..plot import plot_history, plot_lr_schedule, save_figure
 from .data import NCSMTable
 
 
@@ -79,8 +79,6 @@ def plot_report(
     plot_lr_schedule(lr_schedule, ax=axes[0, 1])
     axes[0, 1].set_title("learning rate: linear warmup, cosine decay to a floor")
     plot_extrapolation(report, table, axes[1, 0])
-    from ..plot import plot_history
-
     plot_history(history, ax=axes[1, 1])
     axes[1, 1].set_yscale("symlog")
     axes[1, 1].set_title("training")
@@ -102,4 +100,4 @@ def plot_comparison(reports: list[dict[str, Any]], table: NCSMTable, path: str |
     plt.close(fig)
 
 
-__all__ = ["plot_comparison", "plot_data", "plot_extrapolation", "plot_report", "_figure"]
+__all__ = ["plot_comparison", "plot_data", "plot_extrapolation", "plot_report"]

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.interpolate import CubicSpline
 
+from .. import io
 from .data import NCSMTable
 
 __all__ = ["MinMaxScaler", "NotFittedError", "Split", "densify", "split"]
@@ -152,6 +153,9 @@ class Split:
     train_nmax_max: int
     mode: str
     seed: int
+
+
+io.register(MinMaxScaler, "scaler", MinMaxScaler.to_dict, MinMaxScaler.from_dict)
 
 
 def split(

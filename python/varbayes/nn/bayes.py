@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import _core
+from .. import _core, io
 from .._core import BayesLinear, DType, Linear, Module, NormalPrior, Parameter, Tensor, float32
-from ..autograd import _Switch, no_grad
+from ..autograd import ModeSwitch, no_grad
 from ..creation import tensor
+from ..likelihood import Heteroscedastic
 
 
-class sampling(_Switch):  # noqa: N801  (a context manager, like no_grad)
+class sampling(ModeSwitch):  # noqa: N801  (a context manager, like no_grad)
     """``with vb.nn.sampling(False):`` makes Bayesian layers use their posterior means
     (deterministic, fast inference); thread-local. ``eval()`` does not change sampling: this
     switch (or a layer's ``sample`` flag) does. Also a decorator: ``@vb.nn.sampling(False)``."""
@@ -93,7 +94,20 @@ def ensemble_prior(
 
 
 class GaussianLikelihood(Module):
-    """Homoscedastic Gaussian noise with a learned standard deviation ``std = softplus(std_rho)``."""
+    """Homoscedastic Gaussian noise with a learned standard deviation ``std = softplus(std_rho)``.
+
+    A ``vb.likelihood.Likelihood`` (``nll``, ``predictive``), found by ``likelihood="gaussian"``
+    as the model's ``likelihood`` attribute.
+
+    Parameters
+    ----------
+    std : float
+        The initial standard deviation (positive).
+    trainable : bool
+        Whether ``std_rho`` is learned.
+    """
+
+    kind = "regression"
 
     def __init__(self, std: float = 0.1, trainable: bool = True) -> None:
         super().__init__()
@@ -114,6 +128,11 @@ class GaussianLikelihood(Module):
         s = self.std
         return _core.gaussian_nll_loss(prediction, target, s * s, full=True)
 
+    def predictive(self, prediction: Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """The prediction as the mean and ``std**2`` as the variance (float64 arrays)."""
+        mean = prediction.numpy().astype(np.float64)
+        return mean, np.full_like(mean, self.std.item() ** 2)
+
     def extra_repr(self) -> str:
         return f"std={self.std.item():.4g}"
 
@@ -122,8 +141,20 @@ class GaussianHead(Module):
     """Heteroscedastic regression head: one linear map to a mean and a variance per output.
 
     The output has shape (..., 2 * out_features): means first, then variances
-    (softplus + ``min_var``), so it passes through Sequential as one tensor.
+    (softplus + ``min_var``), so it passes through Sequential as one tensor. Its likelihood is
+    ``vb.likelihood.Heteroscedastic`` (also reachable as the head's ``nll`` and ``predictive``).
+
+    Parameters
+    ----------
+    in_features : int
+        Input features.
+    out_features : int
+        Regression outputs (the output has twice as many columns).
+    min_var : float
+        Floor added to every predicted variance.
     """
+
+    kind = "regression"
 
     def __init__(self, in_features: int, out_features: int = 1, min_var: float = 1e-6) -> None:
         super().__init__()
@@ -139,8 +170,23 @@ class GaussianHead(Module):
 
     def nll(self, output: Tensor, target: Tensor) -> Tensor:
         """Mean Gaussian negative log-likelihood of target under the head's output."""
-        k = self.out_features
-        return _core.gaussian_nll_loss(output[..., :k], target, output[..., k:], full=True)
+        return Heteroscedastic().nll(output, target)
+
+    def predictive(self, output: Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """Means and variances of the head's output (float64 arrays)."""
+        return Heteroscedastic().predictive(output)
 
     def extra_repr(self) -> str:
         return f"in_features={self.linear.in_features}, out_features={self.out_features}"
+
+
+io.register_module_type(
+    GaussianLikelihood,
+    lambda m: {"trainable": m.std_rho.requires_grad},
+    lambda c: GaussianLikelihood(trainable=c["trainable"]),
+)
+io.register_module_type(
+    GaussianHead,
+    lambda m: {"in_features": m.linear.in_features, "out_features": m.out_features, "min_var": m.min_var},
+    lambda c: GaussianHead(c["in_features"], c["out_features"], c["min_var"]),
+)

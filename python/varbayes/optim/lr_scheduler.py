@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .. import io
 from .._checks import check_count
 from .._core import Optimizer
 
@@ -209,5 +210,9 @@ class CyclicalLR(LRScheduler):
             for group, temperature in zip(self.optimizer.param_groups, self.base_temperatures, strict=True):
                 group["temperature"] = temperature if sampling else 0.0
 
+
+# A scheduler's state loads as a marked dict for ``vb.load(path, into=scheduler)``: the optimizer it
+# drives is not in the file.
+io.register(LRScheduler, "scheduler", LRScheduler.state_dict, lambda state: {"__scheduler__": state})
 
 __all__ = ["CosineAnnealingLR", "CyclicalLR", "ExponentialLR", "LRScheduler", "StepLR", "WarmupCosine"]
