@@ -18,7 +18,7 @@ import struct
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -192,9 +192,10 @@ def copy_module(module: Any) -> Any:
     return _Decoder(enc.arrays).decode(enc.module(module))
 
 
-def save(obj: Any, path: str | os.PathLike[str]) -> None:
+def save(obj: Any, path: str | os.PathLike[str] | BinaryIO) -> None:
     """Writes obj (a module, optimizer, scheduler, scaler, sample bank, array, tensor, or dicts/lists of them)
-    to path atomically, with a checksum."""
+    to path atomically, with a checksum; or, as ``torch.save`` does, to a binary file object such as
+    ``io.BytesIO`` (how models travel between processes without pickling engine objects)."""
     enc = _Encoder()
     tree = enc.encode(obj)
     entries, offset = [], 0
@@ -205,7 +206,11 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     body = (
         _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header)) + header + b"".join(a.tobytes() for a in enc.arrays)
     )
-    atomic_write_bytes(Path(path), body + hashlib.sha256(body).digest())
+    data = body + hashlib.sha256(body).digest()
+    if hasattr(path, "write"):
+        path.write(data)
+    else:
+        atomic_write_bytes(Path(path), data)
 
 
 def writable_directory(path: Path) -> Path:
@@ -255,16 +260,21 @@ def default_file_mode() -> int:
 # ---- decoding --------------------------------------------------------------------------------
 
 
-def load(path: str | os.PathLike[str], into: Any = None) -> Any:
-    """Reads a checkpoint written by ``save``. Modules are rebuilt (architecture, parameters,
-    priors, buffers); optimizer and scheduler states come back as dicts, or are loaded into
-    ``into`` when it is given (which also works for modules: their state is loaded in place)."""
-    p = Path(path)
-    if p.is_dir():
-        raise IsADirectoryError(f"checkpoint {p} is a directory, not a file")
-    if not p.is_file():
-        raise FileNotFoundError(f"checkpoint {p} does not exist")
-    data = p.read_bytes()
+def load(path: str | os.PathLike[str] | BinaryIO, into: Any = None) -> Any:
+    """Reads a checkpoint written by ``save`` from a path or a binary file object. Modules are
+    rebuilt (architecture, parameters, priors, buffers); optimizer and scheduler states come back
+    as dicts, or are loaded into ``into`` when it is given (which also works for modules: their
+    state is loaded in place)."""
+    if hasattr(path, "read"):
+        data = path.read()
+        p = Path(getattr(path, "name", f"<{type(path).__name__}>"))
+    else:
+        p = Path(path)
+        if p.is_dir():
+            raise IsADirectoryError(f"checkpoint {p} is a directory, not a file")
+        if not p.is_file():
+            raise FileNotFoundError(f"checkpoint {p} does not exist")
+        data = p.read_bytes()
     if len(data) < _PREFIX.size + _DIGEST or data[:8] != MAGIC:
         raise CheckpointError(f"{p} is not a varbayes checkpoint (bad magic or too short)")
     magic, version, header_len = _PREFIX.unpack_from(data)
