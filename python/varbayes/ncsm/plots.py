@@ -135,6 +135,7 @@ def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> None:
         )
         if base:
             ax.plot(*zip(*base, strict=True), "kx--", label="exponential baseline")
+        ax.set_xticks(sorted({r["train_nmax_max"] for r in mine}))
         ax.set_xlabel("training cut: Nmax <=")
         ax.set_ylabel("converged E (MeV)")
         ax.set_title(f"{mine[0]['nucleus'] or Path(data).stem}: converged energy (error bars: seed spread)")

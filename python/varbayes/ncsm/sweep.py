@@ -131,7 +131,7 @@ def summarize(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def format_sweep_table(rows: list[dict[str, Any]]) -> str:
     """A plain-text table of ``summarize``'s rows."""
     lines = [
-        f"{'data':<12}{'prior':<11}{'cut':>4}{'seeds':>6}{'converged MeV':>12}{'seed std':>10}"
+        f"{'data':<12}{'prior':<11}{'cut':>4}{'seeds':>6}{'converged MeV':>15}{'seed std':>10}"
         f"{'95% (mean)':>22}{'RMSE keV':>10}{'baseline':>10}"
     ]
     for r in rows:
@@ -140,7 +140,7 @@ def format_sweep_table(rows: list[dict[str, Any]]) -> str:
         base = "-" if r["baseline_e_inf"] is None else f"{r['baseline_e_inf']:.3f}"
         interval = f"[{r['converged_lo95']:.3f}, {r['converged_hi95']:.3f}]"
         lines.append(
-            f"{name:<12}{r['prior']:<11}{r['train_nmax_max']:>4}{r['seeds']:>6}{r['converged_mean']:>12.3f}"
+            f"{name:<12}{r['prior']:<11}{r['train_nmax_max']:>4}{r['seeds']:>6}{r['converged_mean']:>15.3f}"
             f"{r['converged_seed_std']:>10.3f}{interval:>22}{rmse:>10}{base:>10}"
         )
     return "\n".join(lines)
