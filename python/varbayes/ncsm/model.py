@@ -387,18 +387,15 @@ class NCSMExtrapolator:
         x_phys: np.ndarray | None,
         seed: int,
         progress: bool,
+        members: list[NCSMNet],
     ) -> NCSMNet:
-        """One variational posterior (and for the ensemble prior its ensemble) from ``seed``."""
+        """One variational posterior from ``seed``; the ensemble prior's from the ``members``
+        (trained by ``_train_member`` with the same seed, tasks of their own in ``fit_all``)."""
         cfg = self.config
         val = (xv, yv) if len(xv) else None
         _core.manual_seed(seed)
         model = NCSMNet(architecture, cfg.hidden, True, cfg.posterior_rho_init)
         if cfg.prior == "ensemble":
-            members = []
-            for k in range(cfg.ensemble_size):
-                member, hist, _ = self._train_member(architecture, x, y, val, seed, k, cfg.ensemble_epochs)
-                members.append(member)
-                self.ensemble_histories.append(hist)
             ensemble_prior(members, std_floor=1e-2 * cfg.prior_std).apply(model, init_posterior=True)
         else:
             for layer in model.modules():
@@ -716,15 +713,25 @@ def fit_all(
         for task in ex._fit_tasks(table, train_nmax_max):
             tasks.append({**task, "progress": progress and n_jobs == 1})
             owners.append(k)
-    fitted = map_fits(
-        _fit_task,
-        tasks,
-        n_jobs,
-        backend,
-        scheduler=scheduler,
-        address=address,
-        progress=progress and n_jobs != 1,
-    )
+    run = {
+        "n_jobs": n_jobs,
+        "backend": backend,
+        "scheduler": scheduler,
+        "address": address,
+        "progress": progress and n_jobs != 1,
+    }
+    # The ensemble prior's members first, each a task: they are the longest part of its fits.
+    member_tasks = [
+        {**task, "member": m}
+        for task in tasks
+        if task["settings"]["prior"] == "ensemble"
+        for m in range(task["settings"]["ensemble_size"])
+    ]
+    members = iter(map_fits(_member_task, member_tasks, **run))
+    for task in tasks:
+        if task["settings"]["prior"] == "ensemble":
+            task["members"] = [next(members) for _ in range(task["settings"]["ensemble_size"])]
+    fitted = map_fits(_fit_task, tasks, **run)
     for k, ex in enumerate(extrapolators):
         ex._collect([f for f, owner in zip(fitted, owners, strict=True) if owner == k])
     # The predictions draw from the default generator: from a state set by the seed, not by
@@ -741,18 +748,42 @@ def _fit_task(task: dict[str, Any], seed: int) -> dict[str, Any]:
     start = time.perf_counter()
     ex = NCSMExtrapolator(NCSMConfig(**task["settings"]))
     arch, (x, y, xv, yv), fit_seed = task["architecture"], task["arrays"], task["seed"]
+    members = task.get("members", [])
+    ex.ensemble_histories = [m["history"] for m in members]
     if ex.config.prior == "sgld":
         model = ex._fit_sgld(arch, x, y, fit_seed, task["progress"])
     else:
-        model = ex._fit_variational(arch, x, y, xv, yv, task["x_phys"], fit_seed, task["progress"])
-    buffer = BytesIO()
-    io.save(model, buffer)
+        nets = [io.load(BytesIO(m["model"])) for m in members]
+        model = ex._fit_variational(arch, x, y, xv, yv, task["x_phys"], fit_seed, task["progress"], nets)
     return {
-        "model": buffer.getvalue(),
+        "model": _checkpoint(model),
         "histories": ex.histories,
         "ensemble_histories": ex.ensemble_histories,
         "sgld_traces": ex.sgld_traces,
         "sgld_warnings": ex.sgld_warnings,
         "lr_schedule": ex.lr_schedule,
-        "seconds": time.perf_counter() - start,
+        "seconds": time.perf_counter() - start + sum(m["seconds"] for m in members),
     }
+
+
+def _member_task(task: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Member ``task["member"]`` of the ensemble prior of one fit of ``fit_all``, in a worker."""
+    start = time.perf_counter()
+    ex = NCSMExtrapolator(NCSMConfig(**task["settings"]))
+    x, y, xv, yv = task["arrays"]
+    net, history, _ = ex._train_member(
+        task["architecture"],
+        x,
+        y,
+        (xv, yv) if len(xv) else None,
+        task["seed"],
+        task["member"],
+        ex.config.ensemble_epochs,
+    )
+    return {"model": _checkpoint(net), "history": history, "seconds": time.perf_counter() - start}
+
+
+def _checkpoint(model: Any) -> bytes:
+    buffer = BytesIO()
+    io.save(model, buffer)
+    return buffer.getvalue()
