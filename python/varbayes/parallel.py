@@ -19,10 +19,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import joblib
 import numpy as np
 
 from . import _core
 from ._checks import check_count, is_int
+from .io import writable_directory
 
 BACKENDS = ("loky", "threading", "dask", "ray")
 
@@ -160,8 +162,6 @@ def map_fits(
     done: dict[int, Any] = dict(log.done) if log is not None else {}
     pending = [i for i in range(len(configs)) if i not in done]
     if n_jobs is None and backend in ("loky", "threading"):
-        import joblib
-
         n_jobs = joblib.cpu_count()
     if pending:
         with _engine(backend, n_jobs, scheduler, address):
@@ -185,8 +185,6 @@ def _run(
     progress: bool,
 ) -> None:
     """Runs ``pending`` until each has succeeded or used ``retries`` further tries."""
-    import joblib
-
     in_process = backend == "threading" or (backend == "loky" and n_jobs == 1)
     threads = threads_per_worker
     if threads is None and not (backend == "loky" and n_jobs == 1):
@@ -236,8 +234,6 @@ def _lost(exc: BaseException) -> str:
 def _joblib_outcomes(tasks: list[tuple], backend: str, n_jobs: int | None) -> Iterator[tuple[int, bool, Any]]:
     """(index, ok, value) per task, as they finish; when the engine fails (mostly: a worker
     died), every unfinished task comes back failed, as any of them may have been on it."""
-    import joblib
-
     finished: set[int] = set()
     # parallel_config, not Parallel(backend=), is what registers joblib's Dask backend
     with joblib.parallel_config(backend=backend, n_jobs=n_jobs or -1):
@@ -338,8 +334,6 @@ class _ResultsLog:
         if path.exists():
             self._read()
         else:
-            from .io import writable_directory
-
             writable_directory(path)
 
     def _read(self) -> None:
@@ -390,8 +384,6 @@ def _kernel_threads(threads: int | None) -> Iterator[None]:
 @contextlib.contextmanager
 def _engine(backend: str, n_jobs: int | None, scheduler: str | None, address: str | None) -> Iterator[None]:
     """The Dask client or Ray runtime that a cluster backend needs, for the duration of a map."""
-    import joblib
-
     if backend in ("loky", "threading"):
         yield
     elif backend == "dask":
