@@ -156,3 +156,15 @@ def test_sweep_refuses_bad_seeds_and_priors(capsys) -> None:
         with pytest.raises(SystemExit):
             main(["ncsm", "sweep", "he4", "--train-nmax-max", "6", "--out", "x.jsonl", flag, value])
         assert message in capsys.readouterr().err
+
+
+def test_cli_names_the_extra_a_missing_engine_needs(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a)
+    )
+    with pytest.raises(SystemExit):
+        main(["ncsm", "fit", "he4", "--prior", "fixed", "--fits", "1", "--backend", "ray"])
+    assert "--backend ray needs ray: pip install 'varbayes[ray]'" in capsys.readouterr().err

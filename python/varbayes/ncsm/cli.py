@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import sys
@@ -118,7 +119,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--plot", type=Path, help="write the convergence figure (PNG)")
     _add_training_arguments(p)
-    add_parallel_arguments(p)
+    add_parallel_arguments(p, "extrapolations (each fitting its fits one after the other)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -153,13 +154,13 @@ def _add_training_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_parallel_arguments(p: argparse.ArgumentParser) -> None:
-    """--jobs, --backend, --scheduler, --address: where the independent fits run."""
+def add_parallel_arguments(p: argparse.ArgumentParser, tasks: str = "fits") -> None:
+    """--jobs, --backend, --scheduler, --address: where the independent ``tasks`` run."""
     p.add_argument(
         "--jobs",
         type=_positive_int,
         default=None,
-        help="fits trained at the same time (default: every core, or every worker of the cluster)",
+        help=f"{tasks} run at the same time (default: every core, or every worker of the cluster)",
     )
     p.add_argument(
         "--backend",
@@ -180,6 +181,9 @@ def parallel_options(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError("--scheduler is the Dask scheduler address: use it with --backend dask")
     if args.address is not None and args.backend != "ray":
         raise ValueError("--address is the Ray head address: use it with --backend ray")
+    engine = {"dask": "distributed", "ray": "ray"}.get(args.backend)
+    if engine is not None and importlib.util.find_spec(engine) is None:
+        raise ValueError(f"--backend {args.backend} needs {engine}: pip install 'varbayes[{args.backend}]'")
     return {"backend": args.backend, "scheduler": args.scheduler, "address": args.address}
 
 
