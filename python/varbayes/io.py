@@ -18,7 +18,7 @@ import os
 import struct
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -255,7 +255,7 @@ def copy_module(module: Any) -> Any:
     return _Decoder(enc.arrays).decode(enc.module(module))
 
 
-def save(obj: Any, path: str | os.PathLike[str]) -> None:
+def save(obj: Any, path: str | os.PathLike[str] | BinaryIO) -> None:
     """Writes ``obj`` to ``path`` atomically, with a checksum.
 
     Parameters
@@ -263,8 +263,10 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     obj : object
         A module, an array, a tensor, a number or string, an object of a registered type
         (optimizer, scheduler, scaler, sample bank, ...), or dicts/lists/tuples of them.
-    path : path
-        The checkpoint file; an interrupted save leaves an existing file as it was.
+    path : path or binary file object
+        The checkpoint file; an interrupted save leaves an existing file as it was. As with
+        ``torch.save``, a binary file object such as ``io.BytesIO`` works too (how models travel
+        between processes without pickling engine objects).
 
     Raises
     ------
@@ -289,13 +291,17 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     body = (
         _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header)) + header + b"".join(a.tobytes() for a in enc.arrays)
     )
-    atomic_write_bytes(Path(path), body + hashlib.sha256(body).digest())
+    data = body + hashlib.sha256(body).digest()
+    if hasattr(path, "write"):
+        path.write(data)
+    else:
+        atomic_write_bytes(Path(path), data)
 
 
 # ---- decoding --------------------------------------------------------------------------------
 
 
-def load(path: str | os.PathLike[str], into: Any = None) -> Any:
+def load(path: str | os.PathLike[str] | BinaryIO, into: Any = None) -> Any:
     """Reads a checkpoint written by ``save``.
 
     Modules are rebuilt (architecture, parameters, priors, buffers); optimizer and scheduler
@@ -304,8 +310,8 @@ def load(path: str | os.PathLike[str], into: Any = None) -> Any:
 
     Parameters
     ----------
-    path : path
-        The checkpoint file.
+    path : path or binary file object
+        The checkpoint file, or a binary file object positioned at the checkpoint.
     into : Module, Optimizer or LRScheduler, optional
         An object to load the saved state into.
 
@@ -320,12 +326,16 @@ def load(path: str | os.PathLike[str], into: Any = None) -> Any:
         For a file that is not a valid checkpoint (foreign, truncated, corrupted, or naming a
         type that is not registered).
     """
-    p = Path(path)
-    if p.is_dir():
-        raise IsADirectoryError(f"checkpoint {p} is a directory, not a file")
-    if not p.is_file():
-        raise FileNotFoundError(f"checkpoint {p} does not exist")
-    data = p.read_bytes()
+    if hasattr(path, "read"):
+        data = path.read()
+        p = Path(getattr(path, "name", f"<{type(path).__name__}>"))
+    else:
+        p = Path(path)
+        if p.is_dir():
+            raise IsADirectoryError(f"checkpoint {p} is a directory, not a file")
+        if not p.is_file():
+            raise FileNotFoundError(f"checkpoint {p} does not exist")
+        data = p.read_bytes()
     if len(data) < _PREFIX.size + _DIGEST or data[:8] != MAGIC:
         raise CheckpointError(f"{p} is not a varbayes checkpoint (bad magic or too short)")
     magic, version, header_len = _PREFIX.unpack_from(data)

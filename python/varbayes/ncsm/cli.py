@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import sys
@@ -12,7 +13,7 @@ from typing import Any
 from .._fs import atomic_write_bytes, writable_directory
 from .data import NMAX_LIMIT
 from .model import ARCHITECTURES, PRIORS, NCSMConfig
-from .report import SHIPPED, extrapolate, resolve_table
+from .report import SHIPPED, extrapolate_all, resolve_table
 
 
 def _int_list(text: str) -> list[int]:
@@ -90,34 +91,133 @@ def add_parser(sub: Any) -> None:
             default=None,
             help="hw range LO,HI for the held-out metrics (default: all hw)",
         )
-        p.add_argument(
-            "--epochs",
-            type=int,
-            default=None,
-            help="training epochs of the variational priors (default: the tuned value; sgld keeps its own "
-            "schedule)",
-        )
-        p.add_argument(
-            "--fits",
-            type=int,
-            default=None,
-            help=f"independent variational fits pooled as a mixture (default {NCSMConfig.fits}; 1: fastest)",
-        )
-        p.add_argument(
-            "--architecture",
-            type=_architectures,
-            default=None,
-            help=f"network architecture, or several comma-separated ones pooled as a mixture (default "
-            f"{NCSMConfig.architecture}; choices {', '.join(ARCHITECTURES)})",
-        )
-        p.add_argument(
-            "--correction-log-std",
-            type=float,
-            default=None,
-            help="uncertainty of the extrapolation law: log-std of the factor on each sample's "
-            f"correction beyond the training Nmax (default {NCSMConfig.correction_log_std}; 0: off)",
-        )
+        _add_training_arguments(p)
+        add_parallel_arguments(p)
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = cmds.add_parser(
+        "sweep",
+        help="extrapolate data sets x priors x training cuts x seeds in parallel: a table, and the "
+        "converged energy against the training cut per prior",
+    )
+    p.add_argument("data", nargs="+", help="tables (as for fit; a cluster's workers must reach the paths)")
+    p.add_argument(
+        "--priors", type=_priors, default=list(PRIORS), help=f"comma-separated (default {','.join(PRIORS)})"
+    )
+    p.add_argument("--train-nmax-max", type=_int_list, required=True, help="comma-separated training cuts")
+    p.add_argument("--seeds", type=_seeds, default=[0], help="seeds: A-B or comma-separated (default 0)")
+    p.add_argument(
+        "--predict-nmax",
+        type=_int_list,
+        default=None,
+        help="comma-separated Nmax to predict (default: N+2,N+4)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="JSON-lines results file, one line per finished task; a rerun skips the tasks in it",
+    )
+    p.add_argument("--plot", type=Path, help="write the convergence figure (PNG)")
+    _add_training_arguments(p)
+    add_parallel_arguments(p, "extrapolations (each fitting its fits one after the other)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_training_arguments(p: argparse.ArgumentParser) -> None:
+    """--epochs, --fits, --architecture, --correction-log-std: NCSMConfig settings."""
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="training epochs of the variational priors (default: the tuned value; sgld keeps its own "
+        "schedule)",
+    )
+    p.add_argument(
+        "--fits",
+        type=int,
+        default=None,
+        help=f"independent variational fits pooled as a mixture (default {NCSMConfig.fits}; 1: fastest)",
+    )
+    p.add_argument(
+        "--architecture",
+        type=_architectures,
+        default=None,
+        help=f"network architecture, or several comma-separated ones pooled as a mixture (default "
+        f"{NCSMConfig.architecture}; choices {', '.join(ARCHITECTURES)})",
+    )
+    p.add_argument(
+        "--correction-log-std",
+        type=float,
+        default=None,
+        help="uncertainty of the extrapolation law: log-std of the factor on each sample's "
+        f"correction beyond the training Nmax (default {NCSMConfig.correction_log_std}; 0: off)",
+    )
+
+
+def add_parallel_arguments(p: argparse.ArgumentParser, tasks: str = "fits") -> None:
+    """--jobs, --backend, --scheduler, --address: where the independent ``tasks`` run."""
+    p.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help=f"{tasks} run at the same time (default: every core, or every worker of the cluster)",
+    )
+    p.add_argument(
+        "--backend",
+        choices=("loky", "dask", "ray"),
+        default="loky",
+        help="loky: worker processes on this machine; dask or ray: a cluster (pip install "
+        "'varbayes[dask]' or 'varbayes[ray]')",
+    )
+    p.add_argument(
+        "--scheduler", help="--backend dask: the scheduler address, tcp://HOST:PORT (default: local)"
+    )
+    p.add_argument("--address", help="--backend ray: the Ray head, HOST:PORT (default: a local Ray runtime)")
+
+
+def parallel_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The backend keywords of ``extrapolate_all`` from the parsed arguments."""
+    if args.scheduler is not None and args.backend != "dask":
+        raise ValueError("--scheduler is the Dask scheduler address: use it with --backend dask")
+    if args.address is not None and args.backend != "ray":
+        raise ValueError("--address is the Ray head address: use it with --backend ray")
+    engine = {"dask": "distributed", "ray": "ray"}.get(args.backend)
+    if engine is not None and importlib.util.find_spec(engine) is None:
+        raise ValueError(f"--backend {args.backend} needs {engine}: pip install 'varbayes[{args.backend}]'")
+    return {"backend": args.backend, "scheduler": args.scheduler, "address": args.address}
+
+
+def _priors(text: str) -> list[str]:
+    names = [v.strip() for v in text.split(",") if v.strip()]
+    if not names or any(n not in PRIORS for n in names):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated priors from {', '.join(PRIORS)}, got {text!r}"
+        )
+    return names
+
+
+def _seeds(text: str) -> list[int]:
+    try:
+        if "-" in text:
+            lo, hi = (int(v) for v in text.split("-"))
+            seeds = list(range(lo, hi + 1))
+        else:
+            seeds = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seeds as A-B or comma-separated, got {text!r}") from None
+    if not seeds or min(seeds) < 0:
+        raise argparse.ArgumentTypeError(f"expected non-negative seeds, A <= B, got {text!r}")
+    return seeds
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def _save_paths(args: argparse.Namespace, priors: list[str]) -> list[Path]:
@@ -131,9 +231,15 @@ def _save_paths(args: argparse.Namespace, priors: list[str]) -> list[Path]:
 def _check_outputs(args: argparse.Namespace, priors: list[str]) -> None:
     """Refuses outputs that could not be written, before any training: a failure after it would
     lose the run, and (outputs being written one after the other) could leave some replaced."""
-    outputs = [("--json", args.json), ("--plot", args.plot)] + [
-        ("--save", p) for p in _save_paths(args, priors)
-    ]
+    _check_writable(
+        [("--json", args.json), ("--plot", args.plot)] + [("--save", p) for p in _save_paths(args, priors)],
+        args.plot,
+    )
+
+
+def _check_writable(outputs: list[tuple[str, Path | None]], plot: Path | None) -> None:
+    """ValueError naming the flag of an output that could not be written (and of a figure format
+    matplotlib cannot write)."""
     for flag, path in outputs:
         if path is None:
             continue
@@ -141,20 +247,61 @@ def _check_outputs(args: argparse.Namespace, priors: list[str]) -> None:
             writable_directory(path)
         except OSError as e:
             raise ValueError(f"{flag}: {e}") from None
-    if args.plot:
+    if plot:
         try:
             from matplotlib.backend_bases import FigureCanvasBase
         except ImportError:
             raise ValueError("--plot needs matplotlib: pip install 'varbayes[plot]'") from None
         formats = FigureCanvasBase.get_supported_filetypes()
-        suffix = args.plot.suffix.lstrip(".").lower() or "png"
+        suffix = plot.suffix.lstrip(".").lower() or "png"
         if suffix not in formats:
             raise ValueError(
-                f"--plot {args.plot}: unknown image format {suffix!r} (one of {', '.join(sorted(formats))})"
+                f"--plot {plot}: unknown image format {suffix!r} (one of {', '.join(sorted(formats))})"
             )
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The NCSMConfig settings given on the command line."""
+    return {
+        k: v
+        for k, v in (
+            ("epochs", args.epochs),
+            ("fits", args.fits),
+            ("architecture", args.architecture),
+            ("correction_log_std", args.correction_log_std),
+        )
+        if v is not None
+    }
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """``ncsm sweep``: every task through map_fits into --out, then the table and the figure."""
+    from .sweep import format_sweep_table, summarize, sweep, sweep_configs
+
+    _check_writable([("--out", args.out), ("--plot", args.plot)], args.plot)
+    overrides = _overrides(args)
+    # the sweep is the parallel map: each task's own fits run one after the other
+    NCSMConfig(**overrides)  # bad settings fail here, not in every worker
+    for data in args.data:
+        resolve_table(data)  # unreadable data too
+    configs = sweep_configs(
+        args.data, args.priors, args.train_nmax_max, args.seeds, args.predict_nmax, **overrides
+    )
+    reports = sweep(
+        configs, n_jobs=args.jobs, results=args.out, progress=not args.quiet, **parallel_options(args)
+    )
+    rows = summarize(reports)
+    print(format_sweep_table(rows))
+    if args.plot:
+        from .plots import plot_sweep
+
+        plot_sweep(rows, args.plot)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.ncsm_command == "sweep":
+        return run_sweep(args)
     priors = [args.prior] if args.ncsm_command == "fit" else list(PRIORS)
     if args.ncsm_command == "fit" and args.prior == "sgld" and args.epochs is not None:
         raise ValueError(
@@ -169,30 +316,20 @@ def run(args: argparse.Namespace) -> int:
         else (nmaxes[-3] if len(nmaxes) > 3 else nmaxes[-1])
     )
     predict_nmax = args.predict_nmax or [train_max + 2, train_max + 4]
-    overrides = {
-        k: v
-        for k, v in (
-            ("epochs", args.epochs),
-            ("fits", args.fits),
-            ("architecture", args.architecture),
-            ("correction_log_std", args.correction_log_std),
-        )
-        if v is not None
-    }
-    results, fitted = [], []
-    for prior in priors:
-        ex, report = extrapolate(
-            table,
-            prior,
-            train_max,
-            predict_nmax,
-            seed=args.seed,
-            eval_hw=args.eval_hw,
-            progress=not args.quiet,
-            **overrides,
-        )
-        results.append(report)
-        fitted.append(ex)
+    overrides = _overrides(args)
+    pairs = extrapolate_all(
+        table,
+        priors,
+        train_max,
+        predict_nmax,
+        seed=args.seed,
+        eval_hw=args.eval_hw,
+        progress=not args.quiet,
+        n_jobs=args.jobs,
+        **parallel_options(args),
+        **overrides,
+    )
+    fitted, results = [ex for ex, _ in pairs], [report for _, report in pairs]
     print(format_table(results))
     # the outputs most likely to fail first, so that a failure leaves the others untouched
     payload = results[0] if args.ncsm_command == "fit" else {"data": table.source, "reports": results}

@@ -21,8 +21,10 @@ predictions at hw outside it are extrapolations in hw as well.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from dataclasses import asdict, dataclass, field
+from io import BytesIO
 from typing import Any
 
 import numpy as np
@@ -36,6 +38,7 @@ from ..elbo import ELBO, KLSchedule
 from ..infer import ConvergenceWarning, SampleBank, Trace, ess, sgld_sample, split_rhat_chains
 from ..nn.bayes import GaussianLikelihood, ensemble_prior
 from ..optim.lr_scheduler import WarmupCosine
+from ..parallel import map_fits
 from ..predict import Prediction, predict
 from ..train import History, fit
 from .data import NCSMTable
@@ -54,6 +57,9 @@ MAX_CORRECTION_LOG_STD = 2.0
 # apart from the global generator that draws the variational weights: every call with the same seed
 # gives each posterior sample the same factor.
 _FACTOR_STREAM = 1
+# The default generator's state after fitting (for the draws of the predictions) comes from the
+# stream (seed, _PREDICT_STREAM).
+_PREDICT_STREAM = 2
 
 
 @dataclass
@@ -134,6 +140,9 @@ class NCSMConfig:
     # are extrapolated. Chosen a priori to give both methods the same rows; with three trained
     # Nmax or fewer it changes nothing, so the pseudo-holdouts could not test it.
     nmax_window: int | None = 3
+    # Fits (chains) trained at the same time, in worker processes (vb.parallel.map_fits); None:
+    # every core. An execution setting: the results are the same whatever it is.
+    n_jobs: int | None = None
     history: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -176,6 +185,13 @@ class NCSMConfig:
         if not is_int(self.ensemble_size) or self.ensemble_size < 2:
             raise ValueError(f"ensemble_size must be an integer at least 2, got {self.ensemble_size!r}")
         self.ensemble_size = int(self.ensemble_size)
+        if self.n_jobs is not None:
+            self.n_jobs = check_count("n_jobs", self.n_jobs)
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that determine the results (reported and saved): all but ``n_jobs`` and
+        ``history``."""
+        return {k: v for k, v in asdict(self).items() if k not in ("n_jobs", "history")}
 
 
 class NCSMNet(_core.Module):
@@ -279,6 +295,7 @@ class NCSMExtrapolator:
         self.sgld_traces: list[Trace] = []
         self.sgld_warnings: list[str] = []
         self.lr_schedule: list[float] = []
+        self.fit_seconds = 0.0  # the fits' training time, added up over the workers
 
     # -- training --------------------------------------------------------------------------
     def training_rows(self, table: NCSMTable, train_nmax_max: int) -> tuple[NCSMTable, tuple[float, float]]:
@@ -292,6 +309,12 @@ class NCSMExtrapolator:
         return usable.subset(nmax=self._nmax_window(usable), hw_range=hw_range), hw_range
 
     def fit(self, table: NCSMTable, train_nmax_max: int, progress: bool = False) -> NCSMExtrapolator:
+        """Fits the rows with Nmax <= ``train_nmax_max``, ``config.n_jobs`` fits at a time."""
+        fit_all([self], table, train_nmax_max, progress=progress, n_jobs=self.config.n_jobs)
+        return self
+
+    def _fit_tasks(self, table: NCSMTable, train_nmax_max: int) -> list[dict[str, Any]]:
+        """Selects the training rows and fits the scalers; one task of ``_fit_task`` per fit."""
         cfg = self.config
         usable, self.hw_train_range = self.training_rows(table, train_nmax_max)
         # the highest trained Nmax, from which the law's correction is measured (an argument
@@ -306,11 +329,8 @@ class NCSMExtrapolator:
                 "the hw dependence is not determined by the data, so predictions at any other hw "
                 "are extrapolations in hw and their intervals mean little",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=4,
             )
-        # a refit starts a fresh record (the histories are appended to fit by fit)
-        self.histories, self.ensemble_histories = [], []
-        self.sgld_traces, self.sgld_warnings = [], []
         seeds = [cfg.seed + FIT_SEED_STRIDE * j for j in range(cfg.fits)]
         val_fraction = 0.0 if cfg.prior == "sgld" else cfg.val_fraction
         splits = [split(usable, train_nmax_max, val_fraction, cfg.test_fraction, seed=s) for s in seeds]
@@ -323,15 +343,22 @@ class NCSMExtrapolator:
         self.scaler_y = MinMaxScaler().fit(usable.energy[tr][:, None])
         arrays = [self._split_arrays(usable, parts) for parts in splits]
         x_phys = self._physics_grid(usable) if cfg.physics_weight > 0 else None
-        self.model = [
-            self._fit_sgld(arch, *xy[:2], seed, progress)
-            if cfg.prior == "sgld"
-            else self._fit_variational(arch, *xy, x_phys, seed, progress)
+        return [
+            {"settings": cfg.settings(), "architecture": arch, "seed": seed, "arrays": xy, "x_phys": x_phys}
             for arch in self.architectures
             for xy, seed in zip(arrays, seeds, strict=True)
         ]
+
+    def _collect(self, fitted: list[dict[str, Any]]) -> None:
+        """Takes the results of ``_fit_task`` for the tasks of ``_fit_tasks``, in their order."""
+        self.model = [io.load(BytesIO(f["model"])) for f in fitted]
+        self.histories = [h for f in fitted for h in f["histories"]]
+        self.ensemble_histories = [h for f in fitted for h in f["ensemble_histories"]]
+        self.sgld_traces = [t for f in fitted for t in f["sgld_traces"]]
+        self.sgld_warnings = [w for f in fitted for w in f["sgld_warnings"]]
+        self.lr_schedule = fitted[-1]["lr_schedule"]
+        self.fit_seconds = sum(f["seconds"] for f in fitted)
         self.history = self.histories[0]
-        return self
 
     def _split_arrays(
         self, table: NCSMTable, parts: Split
@@ -363,18 +390,15 @@ class NCSMExtrapolator:
         x_phys: np.ndarray | None,
         seed: int,
         progress: bool,
+        members: list[NCSMNet],
     ) -> NCSMNet:
-        """One variational posterior (and for the ensemble prior its ensemble) from ``seed``."""
+        """One variational posterior from ``seed``; the ensemble prior's from the ``members``
+        (trained by ``_train_member`` with the same seed, tasks of their own in ``fit_all``)."""
         cfg = self.config
         val = (xv, yv) if len(xv) else None
         _core.manual_seed(seed)
         model = NCSMNet(architecture, cfg.hidden, True, cfg.posterior_rho_init)
         if cfg.prior == "ensemble":
-            members = []
-            for k in range(cfg.ensemble_size):
-                member, hist, _ = self._train_member(architecture, x, y, val, seed, k, cfg.ensemble_epochs)
-                members.append(member)
-                self.ensemble_histories.append(hist)
             ensemble_prior(members, std_floor=1e-2 * cfg.prior_std).apply(model, init_posterior=True)
         else:
             for layer in model.modules():
@@ -615,11 +639,7 @@ class NCSMExtrapolator:
     # -- persistence -----------------------------------------------------------------------
     def save(self, path: Any) -> None:
         """Model, scalers and settings in one checkpoint (vb.save format)."""
-        cfg = {
-            k: (list(v) if isinstance(v, tuple) else v)
-            for k, v in asdict(self.config).items()
-            if k != "history"
-        }
+        cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.config.settings().items()}
         io.save(
             {
                 "model": self.model,
@@ -661,3 +681,112 @@ class NCSMExtrapolator:
         ex.train_nmax_max = obj["train_nmax_max"]
         ex.hw_train_range = tuple(obj.get("hw_train_range", (-np.inf, np.inf)))
         return ex
+
+
+def fit_all(
+    extrapolators: list[NCSMExtrapolator],
+    table: NCSMTable,
+    train_nmax_max: int,
+    *,
+    progress: bool = False,
+    n_jobs: int | None = None,
+    backend: str = "loky",
+    scheduler: str | None = None,
+    address: str | None = None,
+) -> None:
+    """Fits several extrapolators (e.g. one per prior) on the rows of ``table`` with Nmax <=
+    ``train_nmax_max``, all their fits (architectures x ``fits``) as one ``vb.parallel.map_fits``.
+
+    Parameters
+    ----------
+    extrapolators : list of NCSMExtrapolator
+        Fitted in place.
+    table : NCSMTable
+        The data.
+    train_nmax_max : int
+        The training cut.
+    progress : bool
+        Progress bars: per epoch when ``n_jobs`` is 1, else over the fits.
+    n_jobs, backend, scheduler, address
+        As in ``vb.parallel.map_fits``. Every fit seeds itself from its config, so the models are
+        the same whatever they are.
+    """
+    tasks, owners = [], []
+    for k, ex in enumerate(extrapolators):
+        for task in ex._fit_tasks(table, train_nmax_max):
+            tasks.append({**task, "progress": progress and n_jobs == 1})
+            owners.append(k)
+    run = {
+        "n_jobs": n_jobs,
+        "backend": backend,
+        "scheduler": scheduler,
+        "address": address,
+        "progress": progress and n_jobs != 1,
+    }
+    # The ensemble prior's members first, each a task: they are the longest part of its fits.
+    member_tasks = [
+        {**task, "member": m}
+        for task in tasks
+        if task["settings"]["prior"] == "ensemble"
+        for m in range(task["settings"]["ensemble_size"])
+    ]
+    members = iter(map_fits(_member_task, member_tasks, **run))
+    for task in tasks:
+        if task["settings"]["prior"] == "ensemble":
+            task["members"] = [next(members) for _ in range(task["settings"]["ensemble_size"])]
+    fitted = map_fits(_fit_task, tasks, **run)
+    for k, ex in enumerate(extrapolators):
+        ex._collect([f for f, owner in zip(fitted, owners, strict=True) if owner == k])
+    # The predictions draw from the default generator: from a state set by the seed, not by
+    # whichever fit happened to run last in this process.
+    _core.manual_seed(
+        int(np.random.SeedSequence([extrapolators[0].config.seed, _PREDICT_STREAM]).generate_state(1)[0])
+    )
+
+
+def _fit_task(task: dict[str, Any], seed: int) -> dict[str, Any]:
+    """One fit of ``fit_all`` (a variational posterior, or a Langevin chain), run in a worker: the
+    model comes back as checkpoint bytes, its records as plain data. ``seed`` is unused: a fit
+    seeds itself from its config."""
+    start = time.perf_counter()
+    ex = NCSMExtrapolator(NCSMConfig(**task["settings"]))
+    arch, (x, y, xv, yv), fit_seed = task["architecture"], task["arrays"], task["seed"]
+    members = task.get("members", [])
+    ex.ensemble_histories = [m["history"] for m in members]
+    if ex.config.prior == "sgld":
+        model = ex._fit_sgld(arch, x, y, fit_seed, task["progress"])
+    else:
+        nets = [io.load(BytesIO(m["model"])) for m in members]
+        model = ex._fit_variational(arch, x, y, xv, yv, task["x_phys"], fit_seed, task["progress"], nets)
+    return {
+        "model": _checkpoint(model),
+        "histories": ex.histories,
+        "ensemble_histories": ex.ensemble_histories,
+        "sgld_traces": ex.sgld_traces,
+        "sgld_warnings": ex.sgld_warnings,
+        "lr_schedule": ex.lr_schedule,
+        "seconds": time.perf_counter() - start + sum(m["seconds"] for m in members),
+    }
+
+
+def _member_task(task: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Member ``task["member"]`` of the ensemble prior of one fit of ``fit_all``, in a worker."""
+    start = time.perf_counter()
+    ex = NCSMExtrapolator(NCSMConfig(**task["settings"]))
+    x, y, xv, yv = task["arrays"]
+    net, history, _ = ex._train_member(
+        task["architecture"],
+        x,
+        y,
+        (xv, yv) if len(xv) else None,
+        task["seed"],
+        task["member"],
+        ex.config.ensemble_epochs,
+    )
+    return {"model": _checkpoint(net), "history": history, "seconds": time.perf_counter() - start}
+
+
+def _checkpoint(model: Any) -> bytes:
+    buffer = BytesIO()
+    io.save(model, buffer)
+    return buffer.getvalue()

@@ -100,4 +100,47 @@ def plot_comparison(reports: list[dict[str, Any]], table: NCSMTable, path: str |
     plt.close(fig)
 
 
-__all__ = ["plot_comparison", "plot_data", "plot_extrapolation", "plot_report"]
+def plot_sweep(rows: list[dict[str, Any]], path: str | Path) -> None:
+    """The convergence picture of a sweep: per data set, the converged energy against the training
+    cut, one line per prior (mean over seeds, the band the mean 95% interval), and the classic
+    baseline's E_inf at each cut."""
+    import matplotlib.pyplot as plt
+
+    datasets = list(dict.fromkeys(r["data"] for r in rows))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(6 * len(datasets), 4.5), squeeze=False)
+    for ax, data in zip(axes[0], datasets, strict=True):
+        mine = [r for r in rows if r["data"] == data]
+        for prior in dict.fromkeys(r["prior"] for r in mine):
+            line = sorted((r for r in mine if r["prior"] == prior), key=lambda r: r["train_nmax_max"])
+            cuts = [r["train_nmax_max"] for r in line]
+            drawn = ax.errorbar(
+                cuts,
+                [r["converged_mean"] for r in line],
+                yerr=[r["converged_seed_std"] for r in line],
+                marker="o",
+                capsize=3,
+                label=f"BNN {prior}",
+            )
+            ax.fill_between(
+                cuts,
+                [r["converged_lo95"] for r in line],
+                [r["converged_hi95"] for r in line],
+                alpha=0.15,
+                color=drawn[0].get_color(),
+            )
+        base = sorted(
+            {(r["train_nmax_max"], r["baseline_e_inf"]) for r in mine if r["baseline_e_inf"] is not None}
+        )
+        if base:
+            ax.plot(*zip(*base, strict=True), "kx--", label="exponential baseline")
+        ax.set_xticks(sorted({r["train_nmax_max"] for r in mine}))
+        ax.set_xlabel("training cut: Nmax <=")
+        ax.set_ylabel("converged E (MeV)")
+        ax.set_title(f"{mine[0]['nucleus'] or Path(data).stem}: converged energy (error bars: seed spread)")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    save_figure(fig, path)
+    plt.close(fig)
+
+
+__all__ = ["plot_comparison", "plot_data", "plot_extrapolation", "plot_report", "plot_sweep"]

@@ -3,16 +3,14 @@ energy, the classic per-hw exponential baseline side by side, and metrics on hel
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .baseline import converged_estimate, exponential_baseline, variational_minimum
+from .baseline import BaselineResult, converged_estimate, exponential_baseline, variational_minimum
 from .data import NCSMTable, load_table
-from .model import NCSMConfig, NCSMExtrapolator
+from .model import NCSMConfig, NCSMExtrapolator, fit_all
 
 # Tables shipped in ./tables (see its README), by the names the CLI and resolve_table accept.
 SHIPPED = {
@@ -45,17 +43,58 @@ def extrapolate(
     **config: Any,
 ) -> tuple[NCSMExtrapolator, dict[str, Any]]:
     """Fits one prior and returns the extrapolator and the JSON-able report."""
+    return extrapolate_all(
+        table, [prior], train_nmax_max, predict_nmax, seed=seed, eval_hw=eval_hw, progress=progress, **config
+    )[0]
+
+
+def extrapolate_all(
+    table: NCSMTable,
+    priors: list[str],
+    train_nmax_max: int,
+    predict_nmax: list[int],
+    *,
+    seed: int = 0,
+    eval_hw: tuple[float, float] | None = None,
+    progress: bool = False,
+    backend: str = "loky",
+    scheduler: str | None = None,
+    address: str | None = None,
+    **config: Any,
+) -> list[tuple[NCSMExtrapolator, dict[str, Any]]]:
+    """Fits every prior, all their fits in one parallel map (``config["n_jobs"]`` at a time on
+    ``backend``; see ``vb.parallel.map_fits``), and returns the extrapolator and the JSON-able
+    report of each. The reports are the same whatever ``n_jobs`` and ``backend`` (but the
+    training time)."""
     if train_nmax_max not in set(table.nmax_values().tolist()):
         raise ValueError(
             f"--train-nmax-max {train_nmax_max} is not an Nmax of the table ({table.nmax_values().tolist()})"
         )
     # the comparison needs the classic fit: fail before training, not after
     baseline = exponential_baseline(table, train_nmax_max, predict_nmax)
-    start = time.perf_counter()
-    ex = NCSMExtrapolator(NCSMConfig(prior=prior, seed=seed, **config)).fit(
-        table, train_nmax_max, progress=progress
+    extrapolators = [NCSMExtrapolator(NCSMConfig(prior=prior, seed=seed, **config)) for prior in priors]
+    fit_all(
+        extrapolators,
+        table,
+        train_nmax_max,
+        progress=progress,
+        n_jobs=extrapolators[0].config.n_jobs,
+        backend=backend,
+        scheduler=scheduler,
+        address=address,
     )
-    seconds = time.perf_counter() - start
+    return [(ex, _report(ex, table, baseline, train_nmax_max, predict_nmax, eval_hw)) for ex in extrapolators]
+
+
+def _report(
+    ex: NCSMExtrapolator,
+    table: NCSMTable,
+    baseline: BaselineResult,
+    train_nmax_max: int,
+    predict_nmax: list[int],
+    eval_hw: tuple[float, float] | None,
+) -> dict[str, Any]:
+    """The JSON-able report of an extrapolator fitted with ``train_nmax_max``."""
     hws = table.hw_values()
     grid_n = np.repeat(np.asarray(predict_nmax, dtype=np.int64), hws.size)
     grid_h = np.tile(hws, len(predict_nmax))
@@ -76,7 +115,7 @@ def extrapolate(
         "data": table.source,
         "nucleus": table.nucleus,
         "interaction": table.interaction,
-        "prior": prior,
+        "prior": ex.config.prior,
         "train_nmax_max": int(train_nmax_max),
         "predict_nmax": [int(n) for n in predict_nmax],
         "predictions": predictions,
@@ -94,7 +133,7 @@ def extrapolate(
         ],
         "metrics": held_out_metrics(table, train_nmax_max, predictions, baseline, eval_hw),
         "training": {
-            "seconds": seconds,
+            "seconds": ex.fit_seconds,
             "epochs": len(ex.history.epochs),
             "best_epoch": ex.history.best_epoch,
             # every fit of the mixture, or each chain's least-squares start (the two above: the first's)
@@ -102,7 +141,7 @@ def extrapolate(
             "n_train": int(ex.split.train.size),
             "hw_train_range": [float(v) for v in ex.hw_train_range],
             "n_val": int(ex.split.val.size),
-            "config": {k: v for k, v in asdict(ex.config).items() if k != "history"},
+            "config": ex.config.settings(),
         },
     }
     if ex.sgld_traces:
@@ -118,7 +157,7 @@ def extrapolate(
             # the same in what is reported: the predictions at the requested points
             **ex.chain_diagnostics(grid_n, grid_h),
         }
-    return ex, report
+    return report
 
 
 def held_out_metrics(
