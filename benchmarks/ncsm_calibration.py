@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from varbayes.io import atomic_write_bytes
+from varbayes._fs import atomic_write_bytes
 from varbayes.ncsm.model import NCSMConfig, NCSMExtrapolator
 from varbayes.ncsm.report import resolve_table
 

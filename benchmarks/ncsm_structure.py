@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
 
-from varbayes.io import atomic_write_bytes
+from varbayes._fs import atomic_write_bytes
 from varbayes.ncsm.model import NCSMExtrapolator
 from varbayes.ncsm.report import resolve_table
 

@@ -78,7 +78,7 @@ class EarlyStopping:
             model.load_state_dict(self.best_state)
 
 
-def progress_bar(total: int, enabled: bool, unit: str = "epoch") -> Any:
+def progress_bar(total: int, enabled: bool, unit: str = "epoch", initial: int = 0) -> Any:
     """A tqdm bar of ``total`` units, or None when disabled or when stderr is not a terminal (logs
     and CI stay clean).
 
@@ -90,6 +90,8 @@ def progress_bar(total: int, enabled: bool, unit: str = "epoch") -> Any:
         False gives None.
     unit : str
         The unit's name.
+    initial : int
+        Units already done (a resumed run).
 
     Returns
     -------
@@ -99,7 +101,7 @@ def progress_bar(total: int, enabled: bool, unit: str = "epoch") -> Any:
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit=unit, leave=False)
+    return tqdm(total=total, initial=initial, unit=unit, leave=False)
 
 
 __all__ = ["EarlyStopping", "progress_bar"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -24,7 +23,8 @@ import numpy as np
 
 from . import _core
 from ._checks import check_count, is_int
-from .io import writable_directory
+from ._fs import writable_directory
+from .callbacks import progress_bar
 
 BACKENDS = ("loky", "threading", "dask", "ray")
 
@@ -191,7 +191,7 @@ def _run(
         threads = max(1, joblib.cpu_count() // n_jobs) if backend in ("loky", "threading") else 1
     tries = dict.fromkeys(pending, 0)
     errors: dict[int, str] = {}
-    bar = _progress_bar(len(configs), len(configs) - len(pending), progress)
+    bar = progress_bar(len(configs), progress, unit="task", initial=len(configs) - len(pending))
     task_args = {
         i: (
             fn,
@@ -422,15 +422,6 @@ def _engine(backend: str, n_jobs: int | None, scheduler: str | None, address: st
         finally:
             if started:
                 ray.shutdown()
-
-
-def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
-    # A bar only in a terminal: logs and CI stay clean.
-    if not enabled or not sys.stderr.isatty():
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, initial=initial, unit="task", leave=False)
 
 
 __all__ = ["BACKENDS", "TaskError", "map_fits", "task_seed"]
