@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _core
-from .._core import BayesLinear, DType, Linear, Module, NormalPrior, Parameter, Tensor, float32
+from .._core import BayesLinear, DType, Linear, Module, NormalPrior, Tensor, float32
 from ..autograd import _Switch, no_grad
 from ..creation import tensor
+from .modules import Parameter
 
 
 class sampling(_Switch):  # noqa: N801  (a context manager, like no_grad)
