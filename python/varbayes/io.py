@@ -93,6 +93,30 @@ def _register_builtins() -> None:
         ),
     )
     from .nn.bayes import GaussianHead, GaussianLikelihood
+    from .nn.containers import Flatten, ModuleDict, ModuleList, ParameterList, Unflatten
+    from .nn.modules import Parameter
+
+    for cls in (ModuleList, ModuleDict):  # their children are restored by name afterwards
+        register_module_type(cls, lambda m: {}, lambda c, cls=cls: cls())
+    register_module_type(
+        ParameterList,
+        lambda m: {
+            "parameters": [
+                {"shape": list(p.shape), "dtype": p.dtype.name, "requires_grad": p.requires_grad} for p in m
+            ]
+        },
+        lambda c: ParameterList(
+            Parameter(_core.zeros(*p["shape"], dtype=p["dtype"]), p["requires_grad"]) for p in c["parameters"]
+        ),
+    )
+    register_module_type(
+        Flatten, lambda m: {"start_dim": m.start_dim, "end_dim": m.end_dim}, lambda c: Flatten(**c)
+    )
+    register_module_type(
+        Unflatten,
+        lambda m: {"dim": m.dim, "unflattened_size": list(m.unflattened_size)},
+        lambda c: Unflatten(c["dim"], tuple(c["unflattened_size"])),
+    )
 
     register_module_type(
         GaussianLikelihood,
