@@ -319,6 +319,10 @@ def test_buffers_persistent_flag_and_state_dict_order_match_torch():
         [n for n, _ in net.named_buffers()] == [n for n, _ in ref.named_buffers()] == ["running", "scratch"]
     )
     assert net.empty is None
+    net.scratch = vb.ones(3)  # reassigning keeps the buffer non-persistent, as in PyTorch
+    ref.scratch = torch.ones(3)
+    assert list(net.state_dict()) == list(ref.state_dict())
+    assert np.array_equal(dict(net.named_buffers())["scratch"].numpy(), np.ones(3))
     result = net.load_state_dict(net.state_dict())
     assert repr(result) == repr(ref.load_state_dict(ref.state_dict())) == "<All keys matched successfully>"
     state = net.state_dict()
@@ -327,6 +331,62 @@ def test_buffers_persistent_flag_and_state_dict_order_match_torch():
     result = net.load_state_dict(state, strict=False)
     assert result.missing_keys == ["running"] and result.unexpected_keys == ["extra"]
     assert result == (["running"], ["extra"])
+
+
+def _hook_trace(lib):
+    """Pre-hooks and hooks on a layer inside a Sequential, in varbayes (lib=vb) or torch: the
+    calls seen, the output, and the output once the handles are removed."""
+    layers = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.ReLU())
+    with lib.no_grad():
+        layers[0].weight.copy_(lib.tensor([[1.0, -1.0], [0.5, 2.0]]))
+        layers[0].bias.copy_(lib.tensor([0.1, -0.2]))
+    seen = []
+
+    def pre(module, args):
+        seen.append(("pre", type(module).__name__, len(args)))
+        return args[0] * 2.0  # a single value replaces the arguments
+
+    def post(module, args, output):
+        seen.append(("post", type(module).__name__, tuple(output.shape)))
+        return output + 1.0
+
+    handles = [layers[0].register_forward_pre_hook(pre), layers[0].register_forward_hook(post)]
+    x = lib.tensor([[1.0, 2.0], [-1.0, 0.5]])
+    hooked = layers(x).detach().numpy().copy()
+    for h in handles:
+        h.remove()
+    with layers[1].register_forward_hook(lambda m, a, out: out * 0.0):
+        zeroed = layers(x).detach().numpy().copy()
+    return seen, hooked, zeroed, layers(x).detach().numpy()
+
+
+def test_forward_hooks_fire_inside_containers_as_torch():
+    seen, hooked, zeroed, plain = _hook_trace(vb)
+    tseen, thooked, tzeroed, tplain = _hook_trace(torch)
+    assert seen == tseen == [("pre", "Linear", 1), ("post", "Linear", (2, 2))]
+    np.testing.assert_allclose(hooked, thooked, rtol=1e-6)
+    np.testing.assert_array_equal(zeroed, np.zeros((2, 2)))
+    np.testing.assert_array_equal(tzeroed, np.zeros((2, 2)))
+    np.testing.assert_allclose(plain, tplain, rtol=1e-6)
+    assert not np.allclose(hooked, plain)
+
+
+def test_forward_hooks_on_a_python_module_with_keyword_arguments():
+    class Pair(nn.Module):
+        def forward(self, a, b, *, scale=1.0):
+            return (a - b) * scale
+
+    pair = Pair()
+    calls = []
+    pair.register_forward_pre_hook(lambda m, args: calls.append(len(args)))
+    handle = pair.register_forward_hook(lambda m, args, out: out.sum())
+    out = pair(vb.ones(3), vb.zeros(3), scale=2.0)
+    assert calls == [2] and out.item() == 6.0
+    handle.remove()
+    handle.remove()  # removing twice is harmless, as in PyTorch
+    assert tuple(pair(vb.ones(3), vb.zeros(3)).shape) == (3,)
+    with pytest.raises(TypeError):
+        pair.register_forward_hook(3)
 
 
 def test_zero_grad_and_train_eval_return_self_as_torch():

@@ -61,6 +61,31 @@ std::string module_repr(py::handle self) {
   return s + "\n)";
 }
 
+// Module::hooked_call while a module has forward hooks: runs the Python ForwardHooks
+// (varbayes/nn/hooks.py), which call forward; held so that it is released with the GIL.
+struct HookedCall {
+  std::shared_ptr<py::object> hooks;
+  Tensor operator()(Module& m, const Tensor& x) const {
+    py::gil_scoped_acquire gil;
+    py::object self = py::cast(&m, py::return_value_policy::reference);
+    return hooks->attr("call")(self, py::make_tuple(x), py::dict()).cast<Tensor>();
+  }
+};
+
+// The module's ForwardHooks, created on first use when `create`; None if it has none.
+py::object forward_hooks(Module& m, bool create) {
+  if (const auto* call = m.hooked_call.target<HookedCall>()) return *call->hooks;
+  if (!create) return py::none();
+  std::shared_ptr<py::object> hooks(new py::object(py::module_::import("varbayes.nn.hooks").attr("ForwardHooks")()),
+                                    [](py::object* o) {
+                                      if (!Py_IsInitialized()) return;  // interpreter gone: nothing to release
+                                      py::gil_scoped_acquire gil;
+                                      delete o;
+                                    });
+  m.hooked_call = HookedCall{hooks};
+  return *hooks;
+}
+
 py::list named_list(const nn::NamedTensors& items) {
   py::list out;
   for (const auto& [n, t] : items) out.append(py::make_tuple(n, t));
@@ -88,8 +113,20 @@ void init_nn(py::module_& m) {
       .def("forward", &Module::forward, py::arg("input"), py::call_guard<py::gil_scoped_release>(),
            "The computation; subclasses override it.")
       .def("__call__", [](py::object self, py::args args, py::kwargs kwargs) {
-        return self.attr("forward")(*args, **kwargs);
-      }, "Calls forward().")
+        py::object hooks = forward_hooks(self.cast<Module&>(), false);
+        if (hooks.is_none()) return self.attr("forward")(*args, **kwargs);
+        return hooks.attr("call")(self, args, kwargs);
+      }, "Calls forward() (through the forward hooks, if any).")
+      .def("register_forward_pre_hook", [](py::object self, py::object hook) {
+        return forward_hooks(self.cast<Module&>(), true).attr("add")("pre", hook);
+      }, py::arg("hook"),
+           "hook(module, args) runs before forward; a non-None result replaces args. Returns a handle whose "
+           "remove() unregisters it.")
+      .def("register_forward_hook", [](py::object self, py::object hook) {
+        return forward_hooks(self.cast<Module&>(), true).attr("add")("post", hook);
+      }, py::arg("hook"),
+           "hook(module, args, output) runs after forward; a non-None result replaces the output. Returns a "
+           "handle whose remove() unregisters it.")
       .def("__setattr__", [](py::object self, const std::string& name, py::object value) {
         // Parameters (tensors made with nn.Parameter, or assigned to an existing parameter name),
         // buffers (existing buffer names) and modules are registered; anything else is a plain attribute.
@@ -98,8 +135,9 @@ void init_nn(py::module_& m) {
         if ((is_tensor && value.cast<Tensor>().impl()->is_parameter) ||
             (mod.find_parameter(name) && (is_tensor || value.is_none()))) {
           mod.register_parameter(name, value.is_none() ? Tensor() : value.cast<Tensor>());
-        } else if (mod.find_buffer(name) && (is_tensor || value.is_none())) {
-          mod.register_buffer(name, value.is_none() ? Tensor() : value.cast<Tensor>());
+        } else if (Tensor* buffer = mod.find_buffer(name); buffer && (is_tensor || value.is_none())) {
+          // Replaced in its slot: the buffer keeps its position and its persistent flag, as in PyTorch.
+          *buffer = value.is_none() ? Tensor() : value.cast<Tensor>();
         } else if (py::isinstance<Module>(value)) {
           mod.register_module(name, value.cast<std::shared_ptr<Module>>());
         } else {

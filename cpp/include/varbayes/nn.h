@@ -2,6 +2,7 @@
 // Python), train/eval mode, state_dict, and the built-in layers.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,7 +24,11 @@ class Module : public std::enable_shared_from_this<Module> {
 
   // The computation; subclasses (C++ or Python) override it.
   virtual Tensor forward(const Tensor& x);
-  Tensor operator()(const Tensor& x) { return forward(x); }
+  // forward, or the call through the forward hooks when any are registered; containers call their
+  // children this way so that hooks on a child fire.
+  Tensor operator()(const Tensor& x) { return hooked_call ? hooked_call(*this, x) : forward(x); }
+  // Set by the Python bindings while the module has forward hooks (the hooks live on that side).
+  std::function<Tensor(Module&, const Tensor&)> hooked_call;
   // Class name used by repr and checkpoints.
   virtual std::string type_name() const { return "Module"; }
   // Constructor arguments shown by repr, e.g. "in_features=3, out_features=2, bias=True".

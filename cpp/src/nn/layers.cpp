@@ -64,7 +64,7 @@ std::shared_ptr<Module> Sequential::at(int64_t index) const {
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor y = x;
-  for (const auto& [n, m] : named_children()) y = m->forward(y);
+  for (const auto& [n, m] : named_children()) y = (*m)(y);
   return y;
 }
 

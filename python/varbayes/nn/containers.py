@@ -76,11 +76,7 @@ class ModuleList(Module):
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         """Appends every module of an iterable; returns self."""
-        if (
-            not isinstance(modules, Iterable)
-            or isinstance(modules, Module)
-            and not isinstance(modules, ModuleList)
-        ):
+        if not isinstance(modules, Iterable):
             raise TypeError(
                 f"ModuleList.extend should be called with an iterable, got {type(modules).__name__}"
             )

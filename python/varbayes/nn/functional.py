@@ -106,8 +106,9 @@ def _weighted_nll(
     w = keep.astype(np.float64)
     if weight is not None:
         w = w * _class_weight(weight, classes, op)[np.clip(safe, 0, classes - 1)]
-    picked = _core.nll_loss(rows, safe, reduction="none")  # range-checks the kept targets
-    loss = picked * tensor(w, dtype=picked.dtype)
+    loss = _core.nll_loss(rows, safe, reduction="none")  # range-checks the kept targets
+    if weight is not None or not keep.all():
+        loss = loss * tensor(w, dtype=loss.dtype)
     return loss.reshape(*t.shape), w.reshape(t.shape)
 
 
