@@ -612,6 +612,14 @@ def test_gaussian_nll_loss_module_matches_torch():
     np.testing.assert_allclose(out.item(), ref.item(), rtol=1e-12)
 
 
+def test_gaussian_nll_loss_variance_per_row_as_torch():
+    # (2, 2) input and (2,) var: one variance per row in PyTorch, not NumPy's per-column broadcast.
+    x, y, v = np.array([[0.0, 1.0], [2.0, 0.5]]), np.array([[1.0, 1.0], [0.0, 0.0]]), np.array([0.5, 4.0])
+    out = F.gaussian_nll_loss(vb.tensor(x), vb.tensor(y), vb.tensor(v), reduction="none")
+    ref = TF.gaussian_nll_loss(*map(torch.from_numpy, (x, y, v)), reduction="none")
+    np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-12)
+
+
 def test_class_targets_accept_lists_numpy_and_integral_tensors():
     x = vb.randn(3, 4)
     expected = F.cross_entropy(x, np.array([1, 0, 3])).item()

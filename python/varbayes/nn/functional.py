@@ -17,7 +17,6 @@ from .. import _core
 from .._core import (
     Tensor,
     dropout,
-    gaussian_nll_loss,
     linear,
     log_softmax,
     relu,
@@ -353,6 +352,38 @@ def _pointwise(
         if tuple(loss.shape) != tuple(input.shape):
             raise ValueError(f"{op}: weight of shape {tuple(weight.shape)} does not broadcast to the input")
     return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var: Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Gaussian negative log-likelihood ``0.5 (log v + (input - target)**2 / v)``, v = max(var, eps),
+    plus ``0.5 log(2 pi)`` with ``full``.
+
+    Parameters
+    ----------
+    input, target : Tensor
+        Means and observations, same shapes.
+    var : Tensor or float
+        Variances: the input's shape, a shape that broadcasts to it, or (as PyTorch) the input's
+        shape without its last dimension (one variance per row).
+    full : bool
+    eps : float
+        Lower clamp of the variance (the gradient passes the clamp unchanged, as PyTorch's).
+    reduction : {'mean', 'sum', 'none'}
+
+    Returns
+    -------
+    Tensor
+    """
+    if isinstance(var, Tensor) and input.ndim > 0 and tuple(var.shape) == tuple(input.shape[:-1]):
+        var = var.unsqueeze(-1)  # PyTorch's homoscedastic-per-row form, before any broadcasting
+    return _core.gaussian_nll_loss(input, target, var, full=full, eps=eps, reduction=reduction)
 
 
 def binary_cross_entropy(
