@@ -203,6 +203,28 @@ def test_parameter_list_repr_and_wrapping():
     assert list(pl.state_dict()) == list(tpl.state_dict()) == ["0", "1"]
 
 
+def test_parameter_dict_as_torch(tmp_path):
+    pd = nn.ParameterDict({"a": vb.zeros(3, 4), "b": nn.Parameter(vb.ones(2), requires_grad=False)})
+    tpd = torch.nn.ParameterDict(
+        {"a": torch.zeros(3, 4), "b": torch.nn.Parameter(torch.ones(2), requires_grad=False)}
+    )
+    assert repr(pd) == repr(tpd).replace("torch.", "varbayes.")
+    assert list(pd) == list(tpd) and list(pd.state_dict()) == list(tpd.state_dict())
+    assert isinstance(pd["a"], nn.Parameter) and pd["a"].requires_grad and not pd["b"].requires_grad
+    pd.update([("c", vb.full((1,), 5.0))])
+    assert "c" in pd and len(pd) == 3 and [tuple(v.shape) for v in pd.values()] == [(3, 4), (2,), (1,)]
+    vb.save(pd, tmp_path / "pd.vb")
+    loaded = vb.load(tmp_path / "pd.vb")
+    assert repr(loaded) == repr(pd) and not loaded["b"].requires_grad
+    np.testing.assert_array_equal(loaded["c"].numpy(), [5.0])
+    assert pd.pop("a").shape == (3, 4) and list(pd) == ["b", "c"]
+    with pytest.raises(KeyError):
+        del pd["a"]
+    with pytest.raises(TypeError):
+        pd["x"] = 3.0
+    assert repr(nn.ParameterDict()) == repr(torch.nn.ParameterDict())
+
+
 @pytest.mark.parametrize(
     ("args", "shape"), [((), (2, 3, 4)), ((0,), (2, 3, 4)), ((1, 2), (2, 3, 4, 5)), ((0, -2), (2, 3, 4))]
 )

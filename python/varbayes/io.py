@@ -93,22 +93,24 @@ def _register_builtins() -> None:
         ),
     )
     from .nn.bayes import GaussianHead, GaussianLikelihood
-    from .nn.containers import Flatten, ModuleDict, ModuleList, ParameterList, Unflatten
+    from .nn.containers import Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList, Unflatten
     from .nn.modules import Parameter
 
     for cls in (ModuleList, ModuleDict):  # their children are restored by name afterwards
         register_module_type(cls, lambda m: {}, lambda c, cls=cls: cls())
+
+    # Parameter containers are built with placeholders of the saved shapes; load fills in the values.
+    def parameter_specs(m: Any) -> dict[str, Any]:
+        specs = [[name, list(p.shape), p.dtype.name, p.requires_grad] for name, p in m.named_parameters()]
+        return {"parameters": specs}
+
+    def placeholders(c: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(n, Parameter(_core.zeros(*shape, dtype=dt), rg)) for n, shape, dt, rg in c["parameters"]]
+
     register_module_type(
-        ParameterList,
-        lambda m: {
-            "parameters": [
-                {"shape": list(p.shape), "dtype": p.dtype.name, "requires_grad": p.requires_grad} for p in m
-            ]
-        },
-        lambda c: ParameterList(
-            Parameter(_core.zeros(*p["shape"], dtype=p["dtype"]), p["requires_grad"]) for p in c["parameters"]
-        ),
+        ParameterList, parameter_specs, lambda c: ParameterList(p for _, p in placeholders(c))
     )
+    register_module_type(ParameterDict, parameter_specs, lambda c: ParameterDict(placeholders(c)))
     register_module_type(
         Flatten, lambda m: {"start_dim": m.start_dim, "end_dim": m.end_dim}, lambda c: Flatten(**c)
     )

@@ -17,7 +17,7 @@ from .._core import (
 )
 from . import functional, init, utils
 from .bayes import EnsemblePrior, GaussianHead, GaussianLikelihood, ensemble_prior, sampling
-from .containers import Flatten, ModuleDict, ModuleList, ParameterList, Unflatten
+from .containers import Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList, Unflatten
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -57,6 +57,7 @@ __all__ = [
     "NLLLoss",
     "NormalPrior",
     "Parameter",
+    "ParameterDict",
     "ParameterList",
     "PoissonNLLLoss",
     "ReLU",

@@ -1,12 +1,12 @@
 """Containers and shape layers written in Python on top of the C++ Module: ModuleList,
-ModuleDict, ParameterList, Flatten and Unflatten, as in ``torch.nn``. Their members are ordinary
-registered submodules/parameters, so parameters(), state_dict(), optimizers and checkpoints see
-them under PyTorch's key names ("0.weight", "block.bias", "0")."""
+ModuleDict, ParameterList, ParameterDict, Flatten and Unflatten, as in ``torch.nn``. Their
+members are ordinary registered submodules/parameters, so parameters(), state_dict(), optimizers
+and checkpoints see them under PyTorch's key names ("0.weight", "block.bias", "0")."""
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from .._checks import is_int
@@ -111,25 +111,24 @@ class ModuleList(Module):
         return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
-class ModuleDict(Module):
-    """Holds submodules by name, in insertion order.
+class _NamedDict(Module):
+    """The dict interface of ModuleDict and ParameterDict over a module's direct members, in
+    insertion order: subclasses give the members (``items``) and register one (``__setitem__``)."""
 
-    Parameters
-    ----------
-    modules : mapping or iterable of (str, Module) pairs, optional
-        Initial modules.
-    """
-
-    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+    def __init__(self, values: Any = None) -> None:
         super().__init__()
-        if modules is not None:
-            self.update(modules)
+        if values is not None:
+            self.update(values)
 
-    def __getitem__(self, key: str) -> Module:
-        return dict(self.named_children())[key]
+    def items(self) -> list[tuple[str, Any]]:
+        """(name, member) pairs, in insertion order."""
+        raise NotImplementedError
 
-    def __setitem__(self, key: str, module: Module) -> None:
-        self.add_module(key, module)
+    def __setitem__(self, key: str, value: Any) -> None:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        return dict(self.items())[key]
 
     def __delitem__(self, key: str) -> None:
         if key not in self:
@@ -137,7 +136,7 @@ class ModuleDict(Module):
         delattr(self, key)
 
     def __len__(self) -> int:
-        return len(self.named_children())
+        return len(self.items())
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
@@ -147,45 +146,96 @@ class ModuleDict(Module):
 
     def keys(self) -> list[str]:
         """The names, in insertion order."""
-        return [name for name, _ in self.named_children()]
+        return [name for name, _ in self.items()]
 
-    def values(self) -> list[Module]:
-        """The modules, in insertion order."""
-        return self.children()
+    def values(self) -> list[Any]:
+        """The members, in insertion order."""
+        return [value for _, value in self.items()]
+
+    def pop(self, key: str) -> Any:
+        """Removes and returns the member of that name."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        """Removes every member."""
+        for key in self.keys():
+            del self[key]
+
+    def update(self, values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        """Adds (or replaces) members from a mapping or from (name, value) pairs."""
+        kind = type(self).__name__
+        if isinstance(values, Mapping):
+            pairs = list(values.items())
+        elif isinstance(values, Iterable):
+            pairs = []
+            for j, item in enumerate(values):
+                if not isinstance(item, (tuple, list)) or len(item) != 2:
+                    raise ValueError(
+                        f"{kind}.update: element #{j} should be a (name, value) pair, got {item!r}"
+                    )
+                pairs.append(tuple(item))
+        else:
+            raise TypeError(
+                f"{kind}.update should be called with a mapping or pairs, got {type(values).__name__}"
+            )
+        for key, value in pairs:
+            self[key] = value
+
+
+class ModuleDict(_NamedDict):
+    """Holds submodules by name, in insertion order.
+
+    Parameters
+    ----------
+    modules : mapping or iterable of (str, Module) pairs, optional
+        Initial modules.
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+        super().__init__(modules)
 
     def items(self) -> list[tuple[str, Module]]:
         """(name, module) pairs, in insertion order."""
         return list(self.named_children())
 
-    def pop(self, key: str) -> Module:
-        """Removes and returns the module of that name."""
-        module = self[key]
-        del self[key]
-        return module
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
 
-    def clear(self) -> None:
-        """Removes every module."""
-        for key in self.keys():
-            del self[key]
 
-    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        """Adds (or replaces) modules from a mapping or from (name, module) pairs."""
-        if isinstance(modules, Mapping):
-            pairs = list(modules.items())
-        elif isinstance(modules, Iterable):
-            pairs = []
-            for j, item in enumerate(modules):
-                if not isinstance(item, (tuple, list)) or len(item) != 2:
-                    raise ValueError(
-                        f"ModuleDict.update: element #{j} should be a (name, module) pair, got {item!r}"
-                    )
-                pairs.append(tuple(item))
-        else:
-            raise TypeError(
-                f"ModuleDict.update should be called with a mapping or pairs, got {type(modules).__name__}"
-            )
-        for key, module in pairs:
-            self[key] = module
+class ParameterDict(_NamedDict):
+    """Holds parameters by name, in insertion order; plain tensors are wrapped in
+    :class:`Parameter` (requires_grad=True).
+
+    Parameters
+    ----------
+    parameters : mapping or iterable of (str, Tensor) pairs, optional
+        Initial parameters.
+    """
+
+    def __init__(self, parameters: Mapping[str, Tensor] | Iterable[tuple[str, Tensor]] | None = None) -> None:
+        super().__init__(parameters)
+
+    def items(self) -> list[tuple[str, Tensor]]:
+        """(name, parameter) pairs, in insertion order."""
+        return list(self.named_parameters(recurse=False))
+
+    def __setitem__(self, key: str, value: Tensor) -> None:
+        self.register_parameter(key, _as_parameter(value))
+
+    def extra_repr(self) -> str:
+        # PyTorch names the tensor type here ("FloatTensor"), where ParameterList names the dtype.
+        types = {"float32": "FloatTensor", "float64": "DoubleTensor"}
+        return _parameter_lines(self.items(), lambda p: f"varbayes.{types[p.dtype.name]}")
+
+
+def _parameter_lines(items: list[tuple[str, Tensor]], type_name: Callable[[Tensor], str]) -> str:
+    """PyTorch's repr lines of a parameter container: "(name): Parameter containing: [type of size AxB]"."""
+    return "\n".join(
+        f"  ({name}): Parameter containing: [{type_name(p)} of size {'x'.join(map(str, p.shape))}]"
+        for name, p in items
+    )
 
 
 class ParameterList(Module):
@@ -233,11 +283,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        lines = []
-        for name, p in self.named_parameters(recurse=False):
-            size = "x".join(str(s) for s in p.shape)
-            lines.append(f"  ({name}): Parameter containing: [varbayes.{p.dtype.name} of size {size}]")
-        return "\n".join(lines)
+        return _parameter_lines(self.named_parameters(recurse=False), lambda p: f"varbayes.{p.dtype.name}")
 
 
 def _as_parameter(value: Any) -> Tensor:
@@ -298,4 +344,4 @@ class Unflatten(Module):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size!r}"
 
 
-__all__ = ["Flatten", "ModuleDict", "ModuleList", "ParameterList", "Unflatten"]
+__all__ = ["Flatten", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Unflatten"]
