@@ -255,20 +255,8 @@ def l1_loss(
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
-    """Absolute error ``|input - target|``, optionally times ``weight`` (broadcast to input).
-
-    Parameters
-    ----------
-    input, target : Tensor
-        Same shapes.
-    reduction : {'mean', 'sum', 'none'}
-    weight : Tensor, optional
-        Elementwise weights broadcast to the input's shape.
-
-    Returns
-    -------
-    Tensor
-    """
+    """Absolute error ``|input - target|``, optionally times ``weight``; the arguments are those
+    of :func:`mse_loss`."""
     return _pointwise(input, target, size_average, reduce, reduction, weight, "l1_loss", abs)
 
 
