@@ -35,20 +35,55 @@ nn::NamedTensors state_from_py(const py::dict& d) {
 py::object object_setattr() { return py::module_::import("builtins").attr("object").attr("__setattr__"); }
 
 std::string module_repr(py::handle self) {
-  // PyTorch's layout: constructor arguments inline, or on their own line above the children.
+  // PyTorch's layout: a one-line extra_repr inline when there are no children, else every extra_repr
+  // line and every child "(name): repr" on its own line, indented by two spaces.
   Module& mod = self.cast<Module&>();
   const std::string name = py::str(py::type::of(self).attr("__name__")).cast<std::string>();
   const std::string extra = self.attr("extra_repr")().cast<std::string>();
-  if (mod.named_children().empty()) return name + "(" + extra + ")";
-  std::string s = name + "(\n";
-  if (!extra.empty()) s += "  " + extra + "\n";
-  for (const auto& [n, c] : mod.named_children()) {
-    std::string child = py::repr(py::cast(c)).cast<std::string>();
-    for (size_t pos = child.find('\n'); pos != std::string::npos; pos = child.find('\n', pos + 1))
-      child.insert(pos + 1, "  ");
-    s += "  (" + n + "): " + child + "\n";
+  auto indent = [](std::string text) {
+    for (size_t pos = text.find('\n'); pos != std::string::npos; pos = text.find('\n', pos + 1))
+      text.insert(pos + 1, "  ");
+    return text;
+  };
+  std::vector<std::string> lines;
+  for (size_t start = 0; !extra.empty() && start <= extra.size();) {
+    const size_t end = std::min(extra.find('\n', start), extra.size());
+    lines.push_back(extra.substr(start, end - start));
+    start = end + 1;
   }
-  return s + ")";
+  const bool inline_extra = lines.size() == 1 && mod.named_children().empty();
+  for (const auto& [n, c] : mod.named_children())
+    lines.push_back("(" + n + "): " + indent(py::repr(py::cast(c)).cast<std::string>()));
+  if (lines.empty()) return name + "()";
+  if (inline_extra) return name + "(" + lines[0] + ")";
+  std::string s = name + "(";
+  for (const auto& line : lines) s += "\n  " + line;
+  return s + "\n)";
+}
+
+// Module::hooked_call while a module has forward hooks: runs the Python ForwardHooks
+// (varbayes/nn/hooks.py), which call forward; held so that it is released with the GIL.
+struct HookedCall {
+  std::shared_ptr<py::object> hooks;
+  Tensor operator()(Module& m, const Tensor& x) const {
+    py::gil_scoped_acquire gil;
+    py::object self = py::cast(&m, py::return_value_policy::reference);
+    return hooks->attr("call")(self, py::make_tuple(x), py::dict()).cast<Tensor>();
+  }
+};
+
+// The module's ForwardHooks, created on first use when `create`; None if it has none.
+py::object forward_hooks(Module& m, bool create) {
+  if (const auto* call = m.hooked_call.target<HookedCall>()) return *call->hooks;
+  if (!create) return py::none();
+  std::shared_ptr<py::object> hooks(new py::object(py::module_::import("varbayes.nn.hooks").attr("ForwardHooks")()),
+                                    [](py::object* o) {
+                                      if (!Py_IsInitialized()) return;  // interpreter gone: nothing to release
+                                      py::gil_scoped_acquire gil;
+                                      delete o;
+                                    });
+  m.hooked_call = HookedCall{hooks};
+  return *hooks;
 }
 
 py::list named_list(const nn::NamedTensors& items) {
@@ -78,8 +113,20 @@ void init_nn(py::module_& m) {
       .def("forward", &Module::forward, py::arg("input"), py::call_guard<py::gil_scoped_release>(),
            "The computation; subclasses override it.")
       .def("__call__", [](py::object self, py::args args, py::kwargs kwargs) {
-        return self.attr("forward")(*args, **kwargs);
-      }, "Calls forward().")
+        py::object hooks = forward_hooks(self.cast<Module&>(), false);
+        if (hooks.is_none()) return self.attr("forward")(*args, **kwargs);
+        return hooks.attr("call")(self, args, kwargs);
+      }, "Calls forward() (through the forward hooks, if any).")
+      .def("register_forward_pre_hook", [](py::object self, py::object hook) {
+        return forward_hooks(self.cast<Module&>(), true).attr("add")("pre", hook);
+      }, py::arg("hook"),
+           "hook(module, args) runs before forward; a non-None result replaces args. Returns a handle whose "
+           "remove() unregisters it.")
+      .def("register_forward_hook", [](py::object self, py::object hook) {
+        return forward_hooks(self.cast<Module&>(), true).attr("add")("post", hook);
+      }, py::arg("hook"),
+           "hook(module, args, output) runs after forward; a non-None result replaces the output. Returns a "
+           "handle whose remove() unregisters it.")
       .def("__setattr__", [](py::object self, const std::string& name, py::object value) {
         // Parameters (tensors made with nn.Parameter, or assigned to an existing parameter name),
         // buffers (existing buffer names) and modules are registered; anything else is a plain attribute.
@@ -88,8 +135,9 @@ void init_nn(py::module_& m) {
         if ((is_tensor && value.cast<Tensor>().impl()->is_parameter) ||
             (mod.find_parameter(name) && (is_tensor || value.is_none()))) {
           mod.register_parameter(name, value.is_none() ? Tensor() : value.cast<Tensor>());
-        } else if (mod.find_buffer(name) && (is_tensor || value.is_none())) {
-          mod.register_buffer(name, value.is_none() ? Tensor() : value.cast<Tensor>());
+        } else if (Tensor* buffer = mod.find_buffer(name); buffer && (is_tensor || value.is_none())) {
+          // Replaced in its slot: the buffer keeps its position and its persistent flag, as in PyTorch.
+          *buffer = value.is_none() ? Tensor() : value.cast<Tensor>();
         } else if (py::isinstance<Module>(value)) {
           mod.register_module(name, value.cast<std::shared_ptr<Module>>());
         } else {
@@ -113,10 +161,13 @@ void init_nn(py::module_& m) {
         if (!self.cast<Module&>().unregister(name))
           py::module_::import("builtins").attr("object").attr("__delattr__")(self, name);
       })
-      .def("register_parameter", &Module::register_parameter, py::arg("name"), py::arg("param"),
-           "Registers a parameter (None keeps an empty slot).")
-      .def("register_buffer", &Module::register_buffer, py::arg("name"), py::arg("tensor"),
-           "Registers a non-trainable tensor saved in state_dict().")
+      .def("register_parameter", [](Module& mod, const std::string& name, std::optional<Tensor> param) {
+        mod.register_parameter(name, param.value_or(Tensor()));
+      }, py::arg("name"), py::arg("param"), "Registers a parameter (None keeps an empty slot).")
+      .def("register_buffer", [](Module& mod, const std::string& name, std::optional<Tensor> tensor, bool persistent) {
+        mod.register_buffer(name, tensor.value_or(Tensor()), persistent);
+      }, py::arg("name"), py::arg("tensor"), py::arg("persistent") = true,
+           "Registers a non-trainable tensor (None keeps an empty slot); a persistent one is saved in state_dict().")
       .def("add_module", &Module::register_module, py::arg("name"), py::arg("module"), "Registers a submodule.")
       .def("named_parameters", [](const Module& mod, bool recurse) { return named_list(mod.named_parameters(recurse)); },
            py::arg("recurse") = true, "(name, parameter) pairs, each parameter once.")
@@ -156,9 +207,7 @@ void init_nn(py::module_& m) {
            "Parameters and buffers by dotted name, as NumPy arrays (copies).")
       .def("load_state_dict", [](Module& mod, const py::dict& state, bool strict) {
         auto r = mod.load_state_dict(state_from_py(state), strict);
-        py::object nt = py::module_::import("collections").attr("namedtuple")("IncompatibleKeys",
-                                                                               "missing_keys unexpected_keys");
-        return nt(r.missing_keys, r.unexpected_keys);
+        return py::module_::import("varbayes.nn.modules").attr("IncompatibleKeys")(r.missing_keys, r.unexpected_keys);
       }, py::arg("state_dict"), py::arg("strict") = true,
            "Copies values into the parameters/buffers (shapes checked; all keys must match when strict).")
       .def("to", [](py::object self, py::handle dtype) {
@@ -173,6 +222,33 @@ void init_nn(py::module_& m) {
         self.cast<Module&>().to(DType::float64);
         return self;
       })
+      .def("apply", [](py::object self, const py::object& fn) {
+        for (auto& [n, c] : self.cast<Module&>().named_children())
+          if (c) py::cast(c).attr("apply")(fn);
+        fn(self);
+        return self;
+      }, py::arg("fn"), "Calls fn on every submodule (children first, recursively), then on self; returns self.")
+      .def("requires_grad_", [](py::object self, bool requires_grad) {
+        for (Tensor& p : self.cast<Module&>().parameters()) p.set_requires_grad(requires_grad);
+        return self;
+      }, py::arg("requires_grad") = true, "Sets requires_grad on every parameter; returns self.")
+      .def("get_submodule", [](py::object self, const std::string& target) {
+        // PyTorch's messages and error type (AttributeError) for a path that does not lead to a module.
+        py::object mod = self;
+        if (target.empty()) return mod;
+        for (size_t start = 0; start <= target.size();) {
+          const size_t end = std::min(target.find('.', start), target.size());
+          const std::string item = target.substr(start, end - start);
+          auto child = mod.cast<Module&>().find_module(item);
+          if (!child) {
+            const std::string owner = py::str(py::type::of(mod).attr("__name__")).cast<std::string>();
+            throw py::attribute_error(owner + " has no attribute `" + item + "`");
+          }
+          mod = py::cast(child);
+          start = end + 1;
+        }
+        return mod;
+      }, py::arg("target"), "The submodule at a dotted path such as 'encoder.0'; AttributeError if there is none.")
       .def("extra_repr", &Module::extra_repr, "Constructor arguments shown by repr().")
       .def("__repr__", [](py::object self) { return module_repr(self); });
 
@@ -188,7 +264,9 @@ void init_nn(py::module_& m) {
   py::class_<nn::Tanh, Module, py::smart_holder>(m, "Tanh", "tanh(x).").def(py::init<>());
   py::class_<nn::Sigmoid, Module, py::smart_holder>(m, "Sigmoid", "1 / (1 + exp(-x)).").def(py::init<>());
   py::class_<nn::Softplus, Module, py::smart_holder>(m, "Softplus", "log(1 + exp(x)).").def(py::init<>());
-  py::class_<nn::Identity, Module, py::smart_holder>(m, "Identity", "Returns its input.").def(py::init<>());
+  py::class_<nn::Identity, Module, py::smart_holder>(m, "Identity", "Returns its input.")
+      // As PyTorch's, it accepts and ignores any arguments (so it can stand in for another layer).
+      .def(py::init([](const py::args&, const py::kwargs&) { return std::make_shared<nn::Identity>(); }));
   py::class_<nn::Dropout, Module, py::smart_holder>(m, "Dropout", "Inverted dropout (identity in eval mode).")
       .def(py::init<double>(), py::arg("p") = 0.5)
       .def_readonly("p", &nn::Dropout::p);
@@ -214,15 +292,20 @@ void init_nn(py::module_& m) {
         return py::iter(py::cast(v));
       });
 
-  m.def("clip_grad_norm_", [](py::handle params, double max_norm) {
+  m.def("clip_grad_norm_", [](py::handle params, double max_norm, double norm_type, bool error_if_nonfinite,
+                              const py::object& /*foreach: accepted for PyTorch's signature; one code path*/) {
     const auto ps = tensor_list(params);
     py::gil_scoped_release release;
-    return nn::utils::clip_grad_norm_(ps, max_norm);
-  }, py::arg("parameters"), py::arg("max_norm"),
-        "Scales gradients so their global L2 norm is at most max_norm; returns the norm before clipping.");
+    return nn::utils::clip_grad_norm_(ps, max_norm, norm_type, error_if_nonfinite);
+  }, py::arg("parameters"), py::arg("max_norm"), py::arg("norm_type") = 2.0, py::arg("error_if_nonfinite") = false,
+        py::arg("foreach") = py::none(),
+        "Scales gradients so their global norm of order norm_type is at most max_norm; returns the norm before "
+        "clipping (a float).");
   m.def("clip_grad_value_", [](py::handle params, double clip_value) {
     nn::utils::clip_grad_value_(tensor_list(params), clip_value);
   }, py::arg("parameters"), py::arg("clip_value"), "Clamps gradient elements to [-clip_value, clip_value].");
+  m.def("is_parameter", [](const Tensor& t) { return t.impl()->is_parameter; }, py::arg("tensor"),
+        "True for a tensor made by Parameter() or registered as a module parameter.");
   m.def("Parameter", [](const Tensor& data, bool requires_grad) {
     Tensor p = data.detach();
     p.impl()->is_parameter = true;

@@ -204,6 +204,54 @@ TEST_CASE("clip_grad_norm_ returns the norm before clipping and scales to max_no
   CHECK_THROWS_AS(nn::utils::clip_grad_norm_(params, 0.0), ValueError);
 }
 
+TEST_CASE("clip_grad_norm_ of order 1 and inf, and non-finite norms", "[nn][clip]") {
+  Tensor a = zeros({2}, DType::float64), b = zeros({1}, DType::float64);
+  a.set_grad(from_values({3, -4}, {2}, DType::float64));
+  b.set_grad(full({1}, -6.0, DType::float64));
+  const std::vector<Tensor> params{a, b};
+  CHECK(nn::utils::clip_grad_norm_(params, 100.0, 1.0) == Approx(13.0));
+  CHECK(nn::utils::clip_grad_norm_(params, 100.0, INFINITY) == Approx(6.0));
+  CHECK(nn::utils::clip_grad_norm_(params, 3.0, INFINITY) == Approx(6.0));
+  check_values(b.grad(), {-3.0}, 1e-6);  // scaled by 3 / 6
+  CHECK_THROWS_AS(nn::utils::clip_grad_norm_(params, 1.0, 0.0), ValueError);
+  b.set_grad(full({1}, NAN, DType::float64));
+  CHECK_THROWS_AS(nn::utils::clip_grad_norm_(params, 1.0, 2.0, true), RuntimeError);
+}
+
+namespace {
+// A parameter, a persistent and a non-persistent buffer, then a child: PyTorch's state_dict order is
+// per module (parameters, then persistent buffers), children after.
+struct WithBuffers : nn::Module {
+  WithBuffers() {
+    register_module("fc", std::make_shared<nn::Linear>(2, 2));
+    register_parameter("w", zeros({2}));
+    register_buffer("running", zeros({2}));
+    register_buffer("scratch", zeros({3}), false);
+  }
+};
+}  // namespace
+
+TEST_CASE("state_dict lists each module's parameters and persistent buffers before its children", "[nn][state]") {
+  WithBuffers m;
+  CHECK(names(m.state_dict()) == std::vector<std::string>{"w", "running", "fc.weight", "fc.bias"});
+  CHECK(names(m.named_buffers()) == std::vector<std::string>{"running", "scratch"});
+  CHECK(m.load_state_dict(m.state_dict()).missing_keys.empty());  // the scratch buffer is not expected
+  m.register_buffer("scratch", zeros({3}));  // registered again: persistent now
+  CHECK(names(m.state_dict()).size() == 5);
+}
+
+TEST_CASE("Sequential calls its children through their forward hooks", "[nn]") {
+  const auto net = mlp();
+  int calls = 0;
+  net->at(1)->hooked_call = [&](nn::Module& m, const Tensor& x) {
+    ++calls;
+    return m.forward(x) * 0.0;
+  };
+  const Tensor y = (*net)(randn64({2, 3}, 6));
+  CHECK(calls == 1);
+  check_values(y, values(zeros({2, 2}, DType::float64) + net->at(2)->param("bias")));  // Tanh's output zeroed
+}
+
 TEST_CASE("parameter groups carry their own options", "[optim][groups]") {
   Tensor w1 = ones({2}, DType::float64).set_requires_grad(true);
   Tensor w2 = ones({2}, DType::float64).set_requires_grad(true);

@@ -2,6 +2,7 @@
 // Python), train/eval mode, state_dict, and the built-in layers.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,7 +24,11 @@ class Module : public std::enable_shared_from_this<Module> {
 
   // The computation; subclasses (C++ or Python) override it.
   virtual Tensor forward(const Tensor& x);
-  Tensor operator()(const Tensor& x) { return forward(x); }
+  // forward, or the call through the forward hooks when any are registered; containers call their
+  // children this way so that hooks on a child fire.
+  Tensor operator()(const Tensor& x) { return hooked_call ? hooked_call(*this, x) : forward(x); }
+  // Set by the Python bindings while the module has forward hooks (the hooks live on that side).
+  std::function<Tensor(Module&, const Tensor&)> hooked_call;
   // Class name used by repr and checkpoints.
   virtual std::string type_name() const { return "Module"; }
   // Constructor arguments shown by repr, e.g. "in_features=3, out_features=2, bias=True".
@@ -32,7 +37,8 @@ class Module : public std::enable_shared_from_this<Module> {
   // Registers (or replaces) a parameter; a plain tensor becomes a leaf that requires grad. An undefined
   // tensor keeps the name as an empty slot (like bias=None).
   void register_parameter(const std::string& name, Tensor t);
-  void register_buffer(const std::string& name, Tensor t);
+  // A non-persistent buffer is listed by named_buffers() but left out of state_dict().
+  void register_buffer(const std::string& name, Tensor t, bool persistent = true);
   void register_module(const std::string& name, std::shared_ptr<Module> m);
   // Removes a parameter, buffer or submodule of that name; false if there was none.
   bool unregister(const std::string& name);
@@ -72,10 +78,13 @@ class Module : public std::enable_shared_from_this<Module> {
   bool training_ = true;
 
  private:
-  void collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out,
+  // state: per module its parameters, then its persistent buffers (PyTorch's state_dict order).
+  enum class Kind { parameters, buffers, state };
+  void collect(const std::string& prefix, bool recurse, Kind kind, NamedTensors& out,
                std::vector<const TensorImpl*>& seen) const;
   NamedTensors params_;
   NamedTensors buffers_;
+  std::vector<std::string> non_persistent_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
 };
 
@@ -130,8 +139,10 @@ class Sequential : public Module {
 };
 
 namespace utils {
-// Scales all gradients so their global L2 norm is at most max_norm; returns the norm before.
-double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm);
+// Scales all gradients so their global norm of order norm_type (inf: the largest magnitude) is at
+// most max_norm; returns the norm before. A non-finite norm is a RuntimeError with error_if_nonfinite.
+double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type = 2.0,
+                       bool error_if_nonfinite = false);
 // Clamps every gradient element to [-clip_value, clip_value].
 void clip_grad_value_(const std::vector<Tensor>& params, double clip_value);
 }  // namespace utils

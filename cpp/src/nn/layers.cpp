@@ -64,7 +64,7 @@ std::shared_ptr<Module> Sequential::at(int64_t index) const {
 
 Tensor Sequential::forward(const Tensor& x) {
   Tensor y = x;
-  for (const auto& [n, m] : named_children()) y = m->forward(y);
+  for (const auto& [n, m] : named_children()) y = (*m)(y);
   return y;
 }
 
@@ -98,14 +98,26 @@ double sum_of_squares(const Tensor& t) {
 
 }  // namespace
 
-double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm) {
+double clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type, bool error_if_nonfinite) {
   if (!(max_norm > 0)) fail<ValueError>("clip_grad_norm_: max_norm must be positive, got ", max_norm);
+  if (!(norm_type > 0)) fail<ValueError>("clip_grad_norm_: norm_type must be positive (or inf), got ", norm_type);
   double total = 0;
   for (const Tensor& p : params) {
     const Tensor g = p.grad();
-    if (g.defined()) total += sum_of_squares(g);
+    if (!g.defined() || g.numel() == 0) continue;
+    if (std::isinf(norm_type)) {
+      total = std::max(total, max(abs(g.detach())).item());
+    } else if (norm_type == 2.0) {
+      total += sum_of_squares(g);  // the fused kernel for the common case
+    } else {
+      total += sum(pow(abs(g.detach()), norm_type)).item();
+    }
   }
-  total = std::sqrt(total);
+  if (!std::isinf(norm_type)) total = std::pow(total, 1.0 / norm_type);
+  if (error_if_nonfinite && !std::isfinite(total))
+    fail<RuntimeError>("clip_grad_norm_: the total norm of order ", norm_type,
+                       " of the gradients is non-finite, so it cannot be clipped (pass error_if_nonfinite=False "
+                       "to scale the gradients by it anyway)");
   // The small constant avoids dividing by zero, as in PyTorch.
   const double coef = max_norm / (total + 1e-6);
   if (coef < 1.0) {

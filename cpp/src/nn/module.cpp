@@ -45,10 +45,11 @@ void Module::register_parameter(const std::string& name, Tensor t) {
   params_.emplace_back(name, std::move(t));
 }
 
-void Module::register_buffer(const std::string& name, Tensor t) {
+void Module::register_buffer(const std::string& name, Tensor t, bool persistent) {
   check_name(name, "buffer");
   unregister(name);
   buffers_.emplace_back(name, std::move(t));
+  if (!persistent) non_persistent_.push_back(name);
 }
 
 void Module::register_module(const std::string& name, std::shared_ptr<Module> m) {
@@ -69,6 +70,7 @@ bool Module::unregister(const std::string& name) {
     items.erase(it);
     return true;
   };
+  std::erase(non_persistent_, name);
   return drop(params_) || drop(buffers_) || drop(children_);
 }
 
@@ -86,22 +88,27 @@ const Tensor& Module::param(const std::string& name) const {
   fail<ValueError>(type_name(), " has no parameter '", name, "'");
 }
 
-void Module::collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out,
+void Module::collect(const std::string& prefix, bool recurse, Kind kind, NamedTensors& out,
                      std::vector<const TensorImpl*>& seen) const {
-  for (const auto& [n, t] : buffers ? buffers_ : params_) {
-    if (!t.defined() || std::find(seen.begin(), seen.end(), t.impl()) != seen.end()) continue;
-    seen.push_back(t.impl());
-    out.emplace_back(prefix + n, t);
-  }
+  auto take = [&](const NamedTensors& items, bool persistent_only) {
+    for (const auto& [n, t] : items) {
+      if (!t.defined() || std::ranges::find(seen, t.impl()) != seen.end()) continue;
+      if (persistent_only && std::ranges::find(non_persistent_, n) != non_persistent_.end()) continue;
+      seen.push_back(t.impl());
+      out.emplace_back(prefix + n, t);
+    }
+  };
+  if (kind != Kind::buffers) take(params_, false);
+  if (kind != Kind::parameters) take(buffers_, kind == Kind::state);
   if (!recurse) return;
   for (const auto& [n, m] : children_)
-    if (m) m->collect(prefix + n + ".", true, buffers, out, seen);
+    if (m) m->collect(prefix + n + ".", true, kind, out, seen);
 }
 
 NamedTensors Module::named_parameters(bool recurse) const {
   NamedTensors out;
   std::vector<const TensorImpl*> seen;
-  collect("", recurse, false, out, seen);
+  collect("", recurse, Kind::parameters, out, seen);
   return out;
 }
 
@@ -114,7 +121,7 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
 NamedTensors Module::named_buffers(bool recurse) const {
   NamedTensors out;
   std::vector<const TensorImpl*> seen;
-  collect("", recurse, true, out, seen);
+  collect("", recurse, Kind::buffers, out, seen);
   return out;
 }
 
@@ -146,14 +153,14 @@ void Module::zero_grad(bool set_to_none) { clear_grads(parameters(), set_to_none
 
 NamedTensors Module::state_dict() const {
   NamedTensors out;
-  for (auto& [n, t] : named_parameters()) out.emplace_back(n, t.detach());
-  for (auto& [n, t] : named_buffers()) out.emplace_back(n, t.detach());
+  std::vector<const TensorImpl*> seen;
+  collect("", true, Kind::state, out, seen);
+  for (auto& [n, t] : out) t = t.detach();
   return out;
 }
 
 Module::LoadResult Module::load_state_dict(const NamedTensors& state, bool strict) {
-  NamedTensors own = named_parameters();
-  for (auto& kv : named_buffers()) own.push_back(kv);
+  NamedTensors own = state_dict();
   LoadResult r;
   std::set<std::string> given;
   for (const auto& [n, t] : state) given.insert(n);

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _core, io
-from .._core import BayesLinear, DType, Linear, Module, NormalPrior, Parameter, Tensor, float32
+from .._core import BayesLinear, DType, Linear, Module, NormalPrior, Tensor, float32
 from ..autograd import ModeSwitch, no_grad
 from ..creation import tensor
 from ..likelihood import Heteroscedastic
+from .modules import Parameter
 
 
 class sampling(ModeSwitch):  # noqa: N801  (a context manager, like no_grad)
