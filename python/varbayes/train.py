@@ -1,6 +1,6 @@
 """ELBO training: the loss, KL schedules, a DataLoader, early stopping and the ``fit`` loop.
 
-Convention (documented in the README): for a data set of N points and a minibatch B,
+Convention (docs/guide/training.md): for a data set of N points and a minibatch B,
 ``loss = mean_{i in B} NLL_i + beta * KL / N``, i.e. the negative ELBO divided by N. NLL, KL and
 beta are reported separately.
 """
