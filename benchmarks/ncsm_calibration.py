@@ -1,7 +1,7 @@
 """Calibration of the extrapolation-law uncertainty, ``NCSMConfig.correction_log_std``.
 
 The default networks, with the correction factor switched off, are fitted on pseudo-holdout cuts
-that are disjoint from the README's evaluation (4He Nmax <= 8 -> 10, 12; 3He Nmax <= 6 -> 8, 10):
+that are disjoint from the docs' evaluation (4He Nmax <= 8 -> 10, 12; 3He Nmax <= 6 -> 8, 10):
 every cut whose held-out rows are training rows there (4He Nmax <= 4 -> 6, 8 and <= 6 -> 8, 3He
 Nmax <= 4 -> 6), and the one cut of the shipped 7Li table (Nmax <= 4 -> 6), a
 third nucleus that the evaluation does not touch. (The shipped 6Li MFDn files have one hw with more

@@ -29,7 +29,8 @@ from varbayes.ncsm.model import NCSMExtrapolator
 from varbayes.ncsm.report import resolve_table
 
 # (table, train_nmax_max, predicted Nmax, scored hw range); the 4He <= 8 and 3He <= 6 cases are the
-# README's evaluation, 4He <= 6 the pseudo-holdout, 3He <= 8 -> 10 a third split of the 3He table.
+# evaluation in docs/ncsm/evaluation.md, 4He <= 6 the pseudo-holdout, 3He <= 8 -> 10 a third split
+# of the 3He table.
 CASES = [
     ("he4", 8, [10, 12], (15.0, 34.0)),
     ("he4", 6, [8], (15.0, 34.0)),

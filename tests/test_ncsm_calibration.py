@@ -1,5 +1,5 @@
 """benchmarks/ncsm_calibration.py: the log ratios it calibrates correction_log_std from, and the
-calibration cuts kept apart from the README's evaluation."""
+calibration cuts kept apart from the evaluation in docs/ncsm/evaluation.md."""
 
 import importlib.util
 from pathlib import Path
@@ -24,7 +24,7 @@ def test_log_ratio_of_actual_to_predicted_correction() -> None:
 
 
 def test_calibration_cuts_hold_out_no_evaluation_point() -> None:
-    # the README's evaluation: 4He Nmax <= 8 -> 10, 12 and 3He Nmax <= 6 -> 8, 10
+    # the evaluation (docs/ncsm/evaluation.md): 4He Nmax <= 8 -> 10, 12 and 3He Nmax <= 6 -> 8, 10
     evaluation = {"he4": 8, "he3": 6}
     for data, train_max, predict, _ in calibration.CASES:
         if data in evaluation:

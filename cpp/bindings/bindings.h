@@ -1,4 +1,4 @@
-// Shared helpers of the binding files: argument conversion only (DESIGN.md section 3, rule 5).
+// Shared helpers of the binding files: argument conversion only (docs/design.md section 3, rule 5).
 #pragma once
 
 #include <pybind11/numpy.h>

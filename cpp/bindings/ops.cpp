@@ -33,12 +33,22 @@ void init_ops(py::module_& m) {
     cls.def(name, f, extra..., doc, py::call_guard<py::gil_scoped_release>());
   };
 
-  const std::pair<const char*, Unary> unary[] = {
-      {"neg", &neg},       {"exp", &exp},         {"log", &log},         {"log1p", &log1p},
-      {"sqrt", &sqrt},     {"abs", &abs},         {"reciprocal", &reciprocal}, {"relu", &relu},
-      {"sigmoid", &sigmoid}, {"tanh", &tanh},     {"softplus", &softplus}, {"sign", &sign},
-      {"contiguous", &contiguous}, {"clone", &clone}};
-  for (const auto& [name, f] : unary) both(name, f, "Elementwise op (see the README's op table).");
+  const std::tuple<const char*, Unary, const char*> unary[] = {
+      {"neg", &neg, "-input, elementwise."},
+      {"exp", &exp, "e ** input, elementwise."},
+      {"log", &log, "Natural logarithm, elementwise."},
+      {"log1p", &log1p, "log(1 + input), elementwise, accurate for small input."},
+      {"sqrt", &sqrt, "Square root, elementwise."},
+      {"abs", &abs, "Absolute value, elementwise."},
+      {"reciprocal", &reciprocal, "1 / input, elementwise."},
+      {"relu", &relu, "max(input, 0), elementwise."},
+      {"sigmoid", &sigmoid, "1 / (1 + exp(-input)), elementwise, stable for large |input|."},
+      {"tanh", &tanh, "Hyperbolic tangent, elementwise."},
+      {"softplus", &softplus, "log(1 + exp(input)), elementwise, stable for large |input|."},
+      {"sign", &sign, "-1, 0 or 1 by the sign of input (NaN stays NaN); no gradient flows through it."},
+      {"contiguous", &contiguous, "The tensor itself if contiguous, else a contiguous copy."},
+      {"clone", &clone, "A copy with its own storage (differentiable)."}};
+  for (const auto& [name, f, doc] : unary) both(name, f, doc);
 
   both("clamp", [](const Tensor& x, std::optional<double> lo, std::optional<double> hi) { return clamp(x, lo, hi); },
        "Limits values to [min, max] (either may be None).", py::arg("min") = py::none(), py::arg("max") = py::none());

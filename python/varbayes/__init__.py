@@ -88,7 +88,7 @@ __version__ = "0.1.0"
 __all__ = [name for name in dir() if not name.startswith("_")]
 
 # Modules with heavier dependencies (SciPy, matplotlib, the data readers) load on first use, so
-# that ``import varbayes as vb; vb.ncsm.load_table(...)`` works as the README writes it without
+# that ``import varbayes as vb; vb.ncsm.load_table(...)`` works as the docs write it without
 # every import paying for them.
 _LAZY_SUBMODULES = ("data", "metrics", "ncsm", "plot")
 

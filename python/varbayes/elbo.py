@@ -1,6 +1,6 @@
 """The training loss of a Bayesian network: the negative ELBO per data point and KL schedules.
 
-Convention: for a data set of N points and a minibatch B,
+Convention (docs/guide/training.md): for a data set of N points and a minibatch B,
 ``loss = mean_{i in B} NLL_i + beta * KL / N``, i.e. the negative ELBO divided by N. NLL, KL and
 beta are reported separately.
 """

@@ -32,10 +32,28 @@ _ROW_SUM_ATOL = 1e-3
 
 
 class ClassificationPrediction(Protocol):
-    mean: Any  # (N, C) class probabilities
+    """What the classification metrics accept in place of an array, e.g. a ``vb.Prediction``.
+
+    Attributes
+    ----------
+    mean : array_like
+        Predictive class probabilities, shape (N, C).
+    """
+
+    mean: Any
 
 
 class RegressionPrediction(Protocol):
+    """What the regression metrics accept in place of arrays, e.g. a ``vb.Prediction``.
+
+    Attributes
+    ----------
+    mean : array_like
+        Predictive means.
+    std : array_like
+        Predictive standard deviations (total), of the same shape.
+    """
+
     mean: Any
     std: Any
 

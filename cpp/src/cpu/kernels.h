@@ -1,4 +1,4 @@
-// Internal kernel interface: the only way op code reaches SIMD code (DESIGN.md section 3, rule 2).
+// Internal kernel interface: the only way op code reaches SIMD code (docs/design.md section 3, rule 2).
 // Each kernel family has one implementation per ISA level (scalar, avx2, avx512) in its own
 // translation unit; only those files get ISA compiler flags. dispatch.cpp fills one table of
 // function pointers once, from cpuid/xgetbv and the VARBAYES_ISA environment variable.

@@ -61,11 +61,12 @@ class VisionConfig:
     lr: float = 1e-3
     hidden: int = 1200
     samples: int = 10  # Monte-Carlo weight samples per test prediction of the Bayesian nets
-    prior_std: float = 0.1  # N(0, 1) lets the posterior sigmas grow until the LRT net degrades (README)
+    # N(0, 1) lets the posterior sigmas grow until the LRT net degrades (docs/benchmarks.md)
+    prior_std: float = 0.1
     rho_init: float = -6.0  # initial posterior sigma = softplus(-6) ~ 0.0025
     # final KL weight: 1 is the ELBO, < 1 a tempered ("cold") posterior. 0.1 was chosen on a
     # validation split: under the full KL the mean-field posterior of 2.4M weights levels off
-    # near 84-86% on FashionMNIST (README).
+    # near 84-86% on FashionMNIST (docs/benchmarks.md).
     kl_weight: float = 0.1
     kl_anneal_epochs: float = 0.0  # beta rises linearly from 0 to kl_weight over these epochs
     # "cosine": the lr decays to 0 over all optimizer steps (PyTorch's CosineAnnealingLR, stepped per

@@ -67,9 +67,7 @@ class NCSMConfig:
     """Settings of the NCSM workflow (defaults are the recommended ones)."""
 
     # The recommended default: Langevin samples (fixed N(0, prior_std^2) prior) of both structural
-    # hypotheses, pooled. On the pseudo-holdout 4He Nmax <= 6 -> 8 it gives 73-80 keV (seeds 0-2)
-    # against 175-188 keV for the per-hw-limit architecture alone and 71-86 keV for the previous
-    # default (ensemble prior, one architecture); see the README's NCSM evaluation.
+    # hypotheses, pooled. Why these defaults, with measurements: docs/ncsm/evaluation.md.
     prior: str = "sgld"
     # One architecture, or several: then every architecture gets ``fits`` fits (chains) and the
     # mixture pools them all with equal weights, a Bayesian model average over the structural
@@ -101,9 +99,7 @@ class NCSMConfig:
     sgld_burn_in: int = 20000
     sgld_thin: int = 200
     # The least-squares start of each chain: trained on every row (a chain has no use for validation
-    # rows) for this many epochs without early stopping, so that the chain starts at a mode (an
-    # early-stopped ensemble member as the start sometimes sat in a poor minimum: the shared-limit
-    # chain of 4He <= 8, seed 1, extrapolated 720 keV off).
+    # rows) for this many epochs without early stopping, so that the chain starts at a mode.
     sgld_start_epochs: int = 20000
     val_fraction: float = 0.15
     test_fraction: float = 0.0
@@ -115,30 +111,26 @@ class NCSMConfig:
     # multiplied by exp(s xi - s^2 / 2), s = correction_log_std, xi ~ N(0, 1), one draw per sample
     # and the same at every Nmax and hw of it (a misjudged convergence rate is systematic). The
     # factor has mean 1, so the predictive mean stays the law's and only the spread grows; the
-    # converged energy gets the same factor. The value is the RMS of log(actual / predicted
-    # correction) of the default networks on pseudo-holdouts disjoint from the README's
-    # evaluation (benchmarks/ncsm_calibration.py); 0: off.
+    # converged energy gets the same factor. The value is calibrated by benchmarks/ncsm_calibration.py
+    # (docs/ncsm/index.md); 0: off.
     correction_log_std: float = 0.28
     # Independent fits per architecture (variational priors: each with its own validation rows,
     # initialisation, ensemble and sampling seeds; sgld: one chain each, from its own least-squares
     # start), pooled as an equal-weight mixture of their posteriors. One mean-field fit lands in one
-    # basin, early-stopped on one handful of validation rows, and its extrapolation moves by 30-110
-    # keV from seed to seed (4He Nmax <= 6 -> 8); the mixture averages that out and its spread
-    # counts in the intervals.
+    # basin, early-stopped on one handful of validation rows, so its extrapolation moves from seed
+    # to seed; the mixture averages that out and its spread counts in the intervals.
     fits: int = 5
     seed: int = 0
     # Training hw window: an explicit (lo, hi) in MeV, else [h0 / hw_window, h0 * hw_window] with h0
     # the variational-minimum hw at the highest training Nmax (None for both: every hw). Far below
-    # h0 the energies are far from converged and not exponential in Nmax; with those rows the
-    # MinMax target unit grows to ~30 MeV (4He) and the misfit there sets a ~400 keV learned noise
-    # everywhere. The factor 2 was fixed a priori, not tuned on held-out points.
+    # h0 the energies are far from converged and not exponential in Nmax; their misfit would set
+    # the learned noise everywhere. The factor 2 was fixed a priori, not tuned on held-out points.
     hw_range: tuple[float, float] | None = None
     hw_window: float | None = 2.0
     # Training Nmax: only the highest ``nmax_window`` trained Nmax values (None: all), the rows the
     # classic per-hw fit uses. E_inf + a exp(-c Nmax) is an asymptotic law: fitted jointly, the
-    # lowest Nmax (4He: Nmax 2, 20-60 keV residuals on the training rows) bend the curves that
-    # are extrapolated. Chosen a priori to give both methods the same rows; with three trained
-    # Nmax or fewer it changes nothing, so the pseudo-holdouts could not test it.
+    # lowest Nmax bend the curves that are extrapolated. Chosen a priori to give both methods the
+    # same rows.
     nmax_window: int | None = 3
     # Fits (chains) trained at the same time, in worker processes (vb.parallel.map_fits); None:
     # every core. An execution setting: the results are the same whatever it is.
