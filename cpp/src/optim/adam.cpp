@@ -20,11 +20,7 @@ Adam::Adam(std::vector<ParamGroup> groups, double lr, double beta1, double beta2
 
 void Adam::validate(const Options& o) const {
   Optimizer::validate(o);
-  for (const char* k : {"beta1", "beta2"}) {
-    const double b = o.at(k);
-    if (!(b >= 0 && b < 1)) fail<ValueError>(type_name(), ": ", k, " must be in [0, 1), got ", b);
-  }
-  if (!(o.at("eps") >= 0)) fail<ValueError>(type_name(), ": invalid eps ", o.at("eps"));
+  check_betas_eps(o);
 }
 
 // Same formulas and rounding order as torch.optim.Adam/AdamW (single-tensor path): moments by
