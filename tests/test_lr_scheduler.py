@@ -472,6 +472,28 @@ def test_plateau_state_dict_resumes_identically():
         assert resumed.get_last_lr() == expected[t + 1][0], t
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda opt: lr_scheduler.ReduceLROnPlateau(opt, patience=1),  # best starts at inf
+        lambda opt: lr_scheduler.OneCycleLR(opt, [0.5, 0.2], total_steps=40),
+    ],
+    ids=["plateau", "onecycle"],
+)
+def test_vb_save_round_trips_a_schedule(tmp_path, make):
+    opt = make_optimizer()
+    scheduler = make(opt)
+    vb.save(scheduler, tmp_path / "schedule.vb")  # at step 0: ReduceLROnPlateau's best is inf
+    trajectory(opt, [scheduler], 7)
+    resumed_opt = make_optimizer()
+    resumed = vb.load(tmp_path / "schedule.vb", into=make(resumed_opt))
+    assert resumed.state_dict() == make(make_optimizer()).state_dict()
+    vb.save(scheduler, tmp_path / "schedule.vb")
+    vb.load(tmp_path / "schedule.vb", into=resumed)
+    assert resumed.state_dict() == scheduler.state_dict()
+    assert [g["lr"] for g in resumed_opt.param_groups] == scheduler.get_last_lr()
+
+
 # --------------------------------------------------------------------------- state and validation
 
 SCHEDULES = [
