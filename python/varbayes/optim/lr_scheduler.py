@@ -467,6 +467,7 @@ class _CyclesMomentum(LRScheduler):
         self.max_momentums = _per_group("max_momentum", top, optimizer)
 
     def momenta(self) -> list[float]:
+        """The groups' momentum (or beta1) at step ``last_epoch``."""
         raise NotImplementedError
 
     def _apply(self) -> None:
@@ -562,11 +563,12 @@ class OneCycleLR(_CyclesMomentum):
         else:
             phases = [(float(pct * total) - 1, 0, 1), (total - 1, 1, 2)]
         start_step = 0.0
-        for i, (end_step, start, end) in enumerate(phases):
-            if t <= end_step or i == len(phases) - 1:
+        for end_step, start, end in phases[:-1]:
+            if t <= end_step:
                 return (t - start_step) / (end_step - start_step), start, end
             start_step = end_step
-        raise AssertionError("unreachable: the last phase always matches")
+        end_step, start, end = phases[-1]
+        return (t - start_step) / (end_step - start_step), start, end
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self.anneal_strategy == "cos":
