@@ -25,6 +25,9 @@ CONFIGS = [
     pytest.param("Adam", {"lr": 0.01, "amsgrad": True}, id="adam-amsgrad"),
     pytest.param("AdamW", {"lr": 0.01}, id="adamw"),
     pytest.param("AdamW", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}, id="adamw-amsgrad"),
+    pytest.param("SGD", {"lr": 0.002, "momentum": 0.5, "maximize": True}, id="sgd-maximize"),
+    pytest.param("Adam", {"lr": 0.01, "maximize": True}, id="adam-maximize"),
+    pytest.param("AdamW", {"lr": 0.01, "amsgrad": True, "maximize": True}, id="adamw-maximize"),
     pytest.param("RMSprop", {"lr": 0.01}, id="rmsprop"),
     pytest.param("RMSprop", {"lr": 0.01, "alpha": 0.3, "eps": 1e-4}, id="rmsprop-alpha"),
     pytest.param("RMSprop", {"lr": 0.005, "momentum": 0.9}, id="rmsprop-momentum"),
@@ -203,7 +206,7 @@ def test_param_groups_are_readable_and_writable():
     assert first["lr"] == 0.005 and second["lr"] == 0.02
     assert second["betas"] == (0.8, 0.9) and isinstance(second["betas"], tuple)
     assert second["amsgrad"] is False and second["eps"] == 1e-8
-    assert set(first.keys()) == {"params", "lr", "betas", "eps", "weight_decay", "amsgrad"}
+    assert set(first.keys()) == {"params", "lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"}
     assert "lr" in first and "momentum" not in first
     assert [p.shape for p in first["params"]] == [(16, 3), (16,)]
     first["lr"] = 0.5
@@ -432,7 +435,7 @@ def test_invalid_hyperparameters_raise_as_in_pytorch(torch, kind, options):
         opt.param_groups[0][key] = value
 
 
-@pytest.mark.parametrize("kind", NEW_OPTIMIZERS)
+@pytest.mark.parametrize("kind", ["SGD", "Adam", "AdamW", *NEW_OPTIMIZERS])
 def test_defaults_are_pytorchs(torch, kind):
     opt = getattr(vb.optim, kind)([vb.nn.Parameter(vb.ones(2))])
     ref = getattr(torch.optim, kind)([torch.ones(2, requires_grad=True)])

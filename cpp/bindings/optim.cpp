@@ -218,22 +218,26 @@ void init_optim(py::module_& m) {
       .def("__repr__", [](const Optimizer& o) { return o.type_name() + "()"; });
 
   py::class_<optim::SGD, Optimizer, py::smart_holder>(m, "SGD", "Stochastic gradient descent, as torch.optim.SGD.")
-      .def(py::init([](py::handle params, double lr, double momentum, double dampening, double wd, bool nesterov) {
-        return std::make_shared<optim::SGD>(parse_groups(params), lr, momentum, dampening, wd, nesterov);
+      .def(py::init([](py::handle params, double lr, double momentum, double dampening, double wd, bool nesterov,
+                       bool maximize) {
+        return std::make_shared<optim::SGD>(parse_groups(params), lr, momentum, dampening, wd, nesterov, maximize);
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("momentum") = 0.0, py::arg("dampening") = 0.0,
-           py::arg("weight_decay") = 0.0, py::arg("nesterov") = false);
+           py::arg("weight_decay") = 0.0, py::arg("nesterov") = false, py::kw_only(), py::arg("maximize") = false);
   py::class_<optim::Adam, Optimizer, py::smart_holder>(m, "Adam", "Adam with L2 weight decay, as torch.optim.Adam.")
-      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad) {
-        return std::make_shared<optim::Adam>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad);
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad, bool maximize) {
+        return std::make_shared<optim::Adam>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad,
+                                             maximize);
       }), py::arg("params"), py::arg("lr") = 1e-3,
            py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8, py::arg("weight_decay") = 0.0,
-           py::arg("amsgrad") = false);
+           py::arg("amsgrad") = false, py::kw_only(), py::arg("maximize") = false);
   py::class_<optim::AdamW, optim::Adam, py::smart_holder>(m, "AdamW",
                                                          "Adam with decoupled weight decay, as torch.optim.AdamW.")
-      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad) {
-        return std::make_shared<optim::AdamW>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad);
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad, bool maximize) {
+        return std::make_shared<optim::AdamW>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad,
+                                              maximize);
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = Betas{0.9, 0.999},
-           py::arg("eps") = 1e-8, py::arg("weight_decay") = 1e-2, py::arg("amsgrad") = false);
+           py::arg("eps") = 1e-8, py::arg("weight_decay") = 1e-2, py::arg("amsgrad") = false, py::kw_only(),
+           py::arg("maximize") = false);
   py::class_<optim::SGLD, Optimizer, py::smart_holder>(
       m, "SGLD",
       "Stochastic-gradient Langevin dynamics (Welling & Teh 2011); pSGLD (Li et al. 2016) with preconditioned=True.\n\n"
@@ -266,7 +270,7 @@ void init_optim(py::module_& m) {
                                                 maximize);
       }), py::arg("params"), py::arg("lr") = 1e-2, py::arg("alpha") = 0.99, py::arg("eps") = 1e-8,
            py::arg("weight_decay") = 0.0, py::arg("momentum") = 0.0, py::arg("centered") = false,
-           py::arg("maximize") = false);
+           py::kw_only(), py::arg("maximize") = false);
   py::class_<optim::Adagrad, Optimizer, py::smart_holder>(
       m, "Adagrad",
       "Adagrad, as torch.optim.Adagrad: steps along g / (sqrt(sum of g^2) + eps) with the learning rate\n"
@@ -275,7 +279,8 @@ void init_optim(py::module_& m) {
                        bool maximize) {
         return std::make_shared<optim::Adagrad>(parse_groups(params), lr, lr_decay, wd, initial, eps, maximize);
       }), py::arg("params"), py::arg("lr") = 1e-2, py::arg("lr_decay") = 0.0, py::arg("weight_decay") = 0.0,
-           py::arg("initial_accumulator_value") = 0.0, py::arg("eps") = 1e-10, py::arg("maximize") = false);
+           py::arg("initial_accumulator_value") = 0.0, py::arg("eps") = 1e-10, py::kw_only(),
+           py::arg("maximize") = false);
   py::class_<optim::Adadelta, Optimizer, py::smart_holder>(
       m, "Adadelta",
       "Adadelta (Zeiler 2012), as torch.optim.Adadelta: steps lr * g * sqrt(u + eps) / sqrt(v + eps), v and u\n"
@@ -283,7 +288,7 @@ void init_optim(py::module_& m) {
       .def(py::init([](py::handle params, double lr, double rho, double eps, double wd, bool maximize) {
         return std::make_shared<optim::Adadelta>(parse_groups(params), lr, rho, eps, wd, maximize);
       }), py::arg("params"), py::arg("lr") = 1.0, py::arg("rho") = 0.9, py::arg("eps") = 1e-6,
-           py::arg("weight_decay") = 0.0, py::arg("maximize") = false);
+           py::arg("weight_decay") = 0.0, py::kw_only(), py::arg("maximize") = false);
   py::class_<optim::Adamax, Optimizer, py::smart_holder>(
       m, "Adamax",
       "Adamax, as torch.optim.Adamax: Adam with the infinity norm u = max(beta2 * u, |g| + eps) in place of\n"
@@ -291,7 +296,7 @@ void init_optim(py::module_& m) {
       .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool maximize) {
         return std::make_shared<optim::Adamax>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, maximize);
       }), py::arg("params"), py::arg("lr") = 2e-3, py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8,
-           py::arg("weight_decay") = 0.0, py::arg("maximize") = false);
+           py::arg("weight_decay") = 0.0, py::kw_only(), py::arg("maximize") = false);
   py::class_<optim::NAdam, Optimizer, py::smart_holder>(
       m, "NAdam",
       "NAdam (Dozat 2016), as torch.optim.NAdam: Adam with Nesterov momentum under the momentum schedule\n"
@@ -303,7 +308,7 @@ void init_optim(py::module_& m) {
                                               momentum_decay, decoupled, maximize);
       }), py::arg("params"), py::arg("lr") = 2e-3, py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8,
            py::arg("weight_decay") = 0.0, py::arg("momentum_decay") = 4e-3,
-           py::arg("decoupled_weight_decay") = false, py::arg("maximize") = false);
+           py::arg("decoupled_weight_decay") = false, py::kw_only(), py::arg("maximize") = false);
   py::class_<optim::RAdam, Optimizer, py::smart_holder>(
       m, "RAdam",
       "RAdam (Liu et al. 2020), as torch.optim.RAdam: Adam with its adaptive step rectified for its\n"
@@ -314,7 +319,8 @@ void init_optim(py::module_& m) {
         return std::make_shared<optim::RAdam>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd,
                                               decoupled, maximize);
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8,
-           py::arg("weight_decay") = 0.0, py::arg("decoupled_weight_decay") = false, py::arg("maximize") = false);
+           py::arg("weight_decay") = 0.0, py::arg("decoupled_weight_decay") = false, py::kw_only(),
+           py::arg("maximize") = false);
 }
 
 }  // namespace varbayes::bind

@@ -74,7 +74,7 @@ class Optimizer {
 class SGD : public Optimizer {
  public:
   SGD(std::vector<ParamGroup> groups, double lr, double momentum = 0.0, double dampening = 0.0,
-      double weight_decay = 0.0, bool nesterov = false);
+      double weight_decay = 0.0, bool nesterov = false, bool maximize = false);
   std::string type_name() const override { return "SGD"; }
   void validate(const Options& o) const override;
 
@@ -86,7 +86,8 @@ class SGD : public Optimizer {
 class Adam : public Optimizer {
  public:
   Adam(std::vector<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-       double eps = 1e-8, double weight_decay = 0.0, bool amsgrad = false, bool decoupled = false);
+       double eps = 1e-8, double weight_decay = 0.0, bool amsgrad = false, bool maximize = false,
+       bool decoupled = false);
   std::string type_name() const override { return decoupled_ ? "AdamW" : "Adam"; }
   void validate(const Options& o) const override;
 
@@ -100,8 +101,8 @@ class Adam : public Optimizer {
 class AdamW : public Adam {
  public:
   AdamW(std::vector<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-        double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false)
-      : Adam(std::move(groups), lr, beta1, beta2, eps, weight_decay, amsgrad, true) {}
+        double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false)
+      : Adam(std::move(groups), lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, true) {}
 };
 
 // Stochastic-gradient Langevin dynamics (Welling & Teh 2011), and with `preconditioned` its RMSprop-

@@ -130,6 +130,7 @@ struct AdamArgs {
   int64_t n;
   double lr, beta1, beta2, eps, weight_decay, step_size, bias_correction2_sqrt;
   bool decoupled;  // AdamW: decay the weights, not the gradient
+  bool maximize;   // step up the gradient
 };
 template <class T>
 struct SgdArgs {
@@ -139,6 +140,7 @@ struct SgdArgs {
   int64_t n;
   double lr, momentum, dampening, weight_decay;
   bool nesterov, first;  // first: the buffer starts as the gradient
+  bool maximize;         // step up the gradient
 };
 // One SGLD/pSGLD step (optim/sgld.cpp) with the standard normal noise of the Philox draw that
 // starts at counter `block` under key `seed` (element order as FillFn), drawn in the same pass.

@@ -15,7 +15,7 @@ void adam_impl(const AdamArgs<T>& a) {
   const bool use_wd = a.weight_decay != 0, decoupled = a.decoupled;
 #pragma omp parallel for schedule(static) if (a.n > 65536)
   for (int64_t i = 0; i < a.n; ++i) {
-    T gi = g[i];
+    T gi = a.maximize ? -g[i] : g[i];
     if (use_wd) {
       if (decoupled) w[i] *= decay;
       else gi += wd * w[i];
@@ -40,7 +40,7 @@ void sgd_impl(const SgdArgs<T>& a) {
   const bool use_wd = a.weight_decay != 0, nesterov = a.nesterov, first = a.first;
 #pragma omp parallel for schedule(static) if (a.n > 65536)
   for (int64_t i = 0; i < a.n; ++i) {
-    T d = g[i];
+    T d = a.maximize ? -g[i] : g[i];
     if (use_wd) d += wd * w[i];
     if (buf) {
       buf[i] = first ? d : mom * buf[i] + damp * d;
