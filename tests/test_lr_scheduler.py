@@ -534,6 +534,23 @@ def test_state_dict_resumes_identically(make):
     assert run(resumed, 18) == expected[12:]
 
 
+@pytest.mark.parametrize(
+    "make",
+    [lambda opt: StepLR(opt, 4, 0.5), lambda opt: ExponentialLR(opt, 0.9)],
+    ids=["step", "exponential"],
+)
+def test_state_without_last_lr_loads_by_the_closed_form(make):
+    # States saved before schedules recorded their last lr, when StepLR/ExponentialLR were closed forms.
+    first = make(make_optimizer())
+    expected = run(first, 9)[-1]
+    state = {k: v for k, v in first.state_dict().items() if k != "last_lr"}
+    resumed_opt = make_optimizer()
+    resumed = make(resumed_opt)
+    resumed.load_state_dict(state)
+    assert resumed.get_last_lr() == pytest.approx(expected, rel=1e-12)
+    assert [g["lr"] for g in resumed_opt.param_groups] == resumed.get_last_lr()
+
+
 def test_load_state_dict_rejects_another_schedule_or_group_count():
     state = StepLR(make_optimizer(), 3).state_dict()
     with pytest.raises(ValueError, match="StepLR.*ExponentialLR"):

@@ -141,7 +141,10 @@ class ChainableLR(LRScheduler):
         return [g["lr"] * self.factor(i, t) for i, g in enumerate(self.optimizer.param_groups)]
 
     def _restore(self, state: dict[str, Any]) -> None:
-        self._set_lrs(state["last_lr"])
+        if "last_lr" in state:
+            self._set_lrs(state["last_lr"])
+        else:  # saved before schedules recorded it: the closed form of this schedule alone
+            self._set_lrs([self.lr_at(base, self.last_epoch) for base in self.base_lrs])
 
     def _restart(self) -> None:
         self.last_epoch = 0
