@@ -47,7 +47,9 @@ void check_update_kernels(Isa isa, int64_t n, const std::vector<T>& g) {
   for (bool maximize : {false, true})
     for (double wd : {0.0, 0.01}) {
       INFO("maximize " << maximize << " weight_decay " << wd);
-      const auto update = [&](Buffers& b, double lr) { return UpdateArgs<T>{b[0].data(), g.data(), n, lr, wd, maximize}; };
+      const auto update = [&](Buffers& b, double lr) {
+        return UpdateArgs<T>{b[0].data(), g.data(), n, lr, wd, maximize};
+      };
       for (bool centered : {false, true})
         for (double momentum : {0.0, 0.9})
           check_against_scalar<T>(isa, n, 3, [&](const OptimKernels<T>& k, Buffers& b) {
@@ -82,6 +84,7 @@ void check_optimizers(Isa isa) {
     const auto g = random_vector<T>(n, rng, -1, 1);
     for (bool amsgrad : {false, true})
       for (bool decoupled : {false, true}) {
+        const bool maximize = amsgrad != decoupled;  // both values over the four combinations
         std::vector<T> w[2], m[2], v[2], vmax[2];
         for (int k = 0; k < 2; ++k) {
           std::mt19937 same(7);
@@ -91,25 +94,27 @@ void check_optimizers(Isa isa) {
           vmax[k] = random_vector<T>(n, same, 0, 0.02);
           const Isa level = k == 0 ? Isa::scalar : isa;
           const AdamArgs<T> args{w[k].data(), m[k].data(), v[k].data(), amsgrad ? vmax[k].data() : nullptr,
-                                 g.data(), n, 1e-3, 0.9, 0.999, 1e-8, 0.01, 1.1e-3, 0.05, decoupled};
+                                 g.data(), n, 1e-3, 0.9, 0.999, 1e-8, 0.01, 1.1e-3, 0.05, decoupled, maximize};
           optim_kernels<T>(kernels_for(level)).adam(args);
         }
         check_close(w[0], w[1]);
         check_close(m[0], m[1]);
         check_close(v[0], v[1]);
       }
-    for (bool nesterov : {false, true}) {
-      std::vector<T> w[2], buf[2];
-      for (int k = 0; k < 2; ++k) {
-        std::mt19937 same(9);
-        w[k] = random_vector<T>(n, same, -1, 1);
-        buf[k] = random_vector<T>(n, same, -0.1, 0.1);
-        const SgdArgs<T> args{w[k].data(), buf[k].data(), g.data(), n, 0.1, 0.9, 0.0, 1e-4, nesterov, false};
-        optim_kernels<T>(kernels_for(k == 0 ? Isa::scalar : isa)).sgd(args);
+    for (bool nesterov : {false, true})
+      for (bool maximize : {false, true}) {
+        std::vector<T> w[2], buf[2];
+        for (int k = 0; k < 2; ++k) {
+          std::mt19937 same(9);
+          w[k] = random_vector<T>(n, same, -1, 1);
+          buf[k] = random_vector<T>(n, same, -0.1, 0.1);
+          const SgdArgs<T> args{w[k].data(), buf[k].data(), g.data(), n, 0.1, 0.9, 0.0, 1e-4,
+                                nesterov, false, maximize};
+          optim_kernels<T>(kernels_for(k == 0 ? Isa::scalar : isa)).sgd(args);
+        }
+        check_close(w[0], w[1]);
+        check_close(buf[0], buf[1]);
       }
-      check_close(w[0], w[1]);
-      check_close(buf[0], buf[1]);
-    }
     // SGLD draws its noise in the kernel: the vector Box-Muller is within a few float64 ulp of the
     // scalar one, so the levels agree to round-off (a wrong element order would not).
     for (bool preconditioned : {false, true})
