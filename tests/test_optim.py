@@ -6,6 +6,10 @@ import pytest
 import varbayes as vb
 
 STEPS = 100
+# RMSprop, Adamax, NAdam... scale their steps by ratios such as m / max|g| that amplify round-off
+# (each engine computes its own gradients), so their trajectories part after ~50 steps; 30 keep
+# the comparison tight.
+ADAPTIVE_STEPS = 30
 # Parameter agreement after STEPS steps of independent training (gradients by each engine).
 RTOL = {vb.float32: 1e-5, vb.float64: 1e-10}
 
@@ -21,7 +25,86 @@ CONFIGS = [
     pytest.param("Adam", {"lr": 0.01, "amsgrad": True}, id="adam-amsgrad"),
     pytest.param("AdamW", {"lr": 0.01}, id="adamw"),
     pytest.param("AdamW", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}, id="adamw-amsgrad"),
+    pytest.param("SGD", {"lr": 0.002, "momentum": 0.5, "maximize": True}, id="sgd-maximize"),
+    pytest.param("Adam", {"lr": 0.01, "maximize": True}, id="adam-maximize"),
+    pytest.param("AdamW", {"lr": 0.01, "amsgrad": True, "maximize": True}, id="adamw-maximize"),
+    pytest.param("RMSprop", {"lr": 0.01}, id="rmsprop"),
+    pytest.param("RMSprop", {"lr": 0.01, "alpha": 0.3, "eps": 1e-4}, id="rmsprop-alpha"),
+    pytest.param("RMSprop", {"lr": 0.005, "momentum": 0.9}, id="rmsprop-momentum"),
+    pytest.param("RMSprop", {"lr": 0.01, "centered": True}, id="rmsprop-centered"),
+    pytest.param(
+        "RMSprop",
+        {"lr": 0.005, "centered": True, "momentum": 0.5, "weight_decay": 0.05},
+        id="rmsprop-centered-momentum-weight-decay",
+    ),
+    pytest.param("RMSprop", {"lr": 0.01, "maximize": True}, id="rmsprop-maximize"),
+    pytest.param("Adagrad", {"lr": 0.05}, id="adagrad"),
+    pytest.param(
+        "Adagrad",
+        {"lr": 0.05, "lr_decay": 0.01, "weight_decay": 0.05, "initial_accumulator_value": 0.1, "eps": 1e-6},
+        id="adagrad-options",
+    ),
+    pytest.param("Adagrad", {"lr": 0.05, "maximize": True}, id="adagrad-maximize"),
+    pytest.param("Adadelta", {}, id="adadelta"),
+    pytest.param(
+        "Adadelta", {"lr": 0.5, "rho": 0.5, "eps": 1e-4, "weight_decay": 0.05}, id="adadelta-options"
+    ),
+    pytest.param("Adadelta", {"maximize": True}, id="adadelta-maximize"),
+    pytest.param("Adamax", {"lr": 0.01}, id="adamax"),
+    pytest.param("Adamax", {"lr": 0.01, "betas": (0.3, 0.9), "weight_decay": 0.05}, id="adamax-options"),
+    pytest.param("Adamax", {"lr": 0.01, "maximize": True}, id="adamax-maximize"),
+    pytest.param("NAdam", {"lr": 0.01}, id="nadam"),
+    pytest.param(
+        "NAdam", {"lr": 0.01, "weight_decay": 0.05, "momentum_decay": 0.01}, id="nadam-weight-decay"
+    ),
+    pytest.param(
+        "NAdam",
+        {"lr": 0.01, "betas": (0.3, 0.99), "weight_decay": 0.1, "decoupled_weight_decay": True},
+        id="nadam-decoupled",
+    ),
+    pytest.param("NAdam", {"lr": 0.01, "maximize": True}, id="nadam-maximize"),
+    pytest.param("RAdam", {"lr": 0.01}, id="radam"),
+    pytest.param("RAdam", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.05}, id="radam-weight-decay"),
+    pytest.param(
+        "RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}, id="radam-decoupled"
+    ),
+    pytest.param("RAdam", {"lr": 0.01, "maximize": True}, id="radam-maximize"),
 ]
+# Optimizers added to SGD and Adam(W), with every option of their own at a non-default value.
+NEW_OPTIMIZERS = {
+    "RMSprop": {
+        "lr": 0.005,
+        "alpha": 0.9,
+        "eps": 1e-6,
+        "momentum": 0.5,
+        "centered": True,
+        "weight_decay": 0.01,
+    },
+    "Adagrad": {
+        "lr": 0.05,
+        "lr_decay": 0.01,
+        "initial_accumulator_value": 0.1,
+        "eps": 1e-6,
+        "weight_decay": 0.01,
+    },
+    "Adadelta": {"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.01},
+    "Adamax": {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.01},
+    "NAdam": {
+        "lr": 0.01,
+        "betas": (0.8, 0.99),
+        "eps": 1e-6,
+        "momentum_decay": 0.01,
+        "decoupled_weight_decay": True,
+        "weight_decay": 0.01,
+    },
+    "RAdam": {
+        "lr": 0.01,
+        "betas": (0.8, 0.99),
+        "eps": 1e-6,
+        "decoupled_weight_decay": True,
+        "weight_decay": 0.01,
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +119,15 @@ def torch():
 @pytest.fixture(params=[vb.float32, vb.float64], ids=["f32", "f64"])
 def dtype(request):
     return request.param
+
+
+@pytest.fixture
+def torch_default_dtype(torch, dtype):
+    """PyTorch's default dtype set to the parameters' dtype: NAdam keeps its mu_product in it."""
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32 if dtype == vb.float32 else torch.float64)
+    yield
+    torch.set_default_dtype(default)
 
 
 def make_mlp(dtype, seed=0):
@@ -79,6 +171,7 @@ def groups(model, kind):
 
 @pytest.mark.parametrize(("kind", "options"), CONFIGS)
 @pytest.mark.parametrize("grouped", [False, True], ids=["one-group", "two-groups"])
+@pytest.mark.usefixtures("torch_default_dtype")
 def test_matches_pytorch(torch, dtype, kind, options, grouped):
     model = make_mlp(dtype)
     net = torch_copy(torch, model)
@@ -88,8 +181,9 @@ def test_matches_pytorch(torch, dtype, kind, options, grouped):
     x, y = regression_data(dtype)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
     vx, vy = vb.from_numpy(x), vb.from_numpy(y)
-    for step in range(STEPS):
-        if step == STEPS // 2:  # a learning-rate change through param_groups, as a scheduler does
+    steps = STEPS if kind in ("SGD", "Adam", "AdamW") else ADAPTIVE_STEPS
+    for step in range(steps):
+        if step == steps // 2:  # a learning-rate change through param_groups, as a scheduler does
             for vb_group, torch_group in zip(opt.param_groups, ref.param_groups, strict=True):
                 vb_group["lr"] = torch_group["lr"] = vb_group["lr"] * 0.5
         vb_step(model, opt, vx, vy)
@@ -112,7 +206,7 @@ def test_param_groups_are_readable_and_writable():
     assert first["lr"] == 0.005 and second["lr"] == 0.02
     assert second["betas"] == (0.8, 0.9) and isinstance(second["betas"], tuple)
     assert second["amsgrad"] is False and second["eps"] == 1e-8
-    assert set(first.keys()) == {"params", "lr", "betas", "eps", "weight_decay", "amsgrad"}
+    assert set(first.keys()) == {"params", "lr", "betas", "eps", "weight_decay", "amsgrad", "maximize"}
     assert "lr" in first and "momentum" not in first
     assert [p.shape for p in first["params"]] == [(16, 3), (16,)]
     first["lr"] = 0.5
@@ -182,8 +276,9 @@ def test_zero_grad(set_to_none):
         ("SGD", {"lr": 0.02, "momentum": 0.9, "nesterov": True}),
         ("Adam", {"lr": 0.01, "amsgrad": True}),
         ("AdamW", {"lr": 0.01, "betas": (0.8, 0.95)}),
+        *NEW_OPTIMIZERS.items(),
     ],
-    ids=["sgd", "adam", "adamw"],
+    ids=["sgd", "adam", "adamw", *NEW_OPTIMIZERS],
 )
 def test_state_dict_round_trip_continues_identically(dtype, kind, options):
     data = regression_data(dtype)
@@ -221,6 +316,33 @@ def test_state_dict_contents():
     assert entry["exp_avg"].shape == (16, 3) and entry["exp_avg"].dtype == np.float64
     assert state["param_groups"][0]["params"] == [0, 1, 2, 3]
     assert state["param_groups"][0]["betas"] == (0.9, 0.999)
+
+
+@pytest.mark.parametrize(("kind", "options"), NEW_OPTIMIZERS.items(), ids=list(NEW_OPTIMIZERS))
+def test_state_dict_has_pytorchs_keys_and_options(torch, kind, options):
+    model = make_mlp(vb.float64)
+    net = torch_copy(torch, model)
+    opt = getattr(vb.optim, kind)(model.parameters(), **options)
+    ref = getattr(torch.optim, kind)(net.parameters(), **options)
+    train_vb(model, opt, regression_data(vb.float64), 2)
+    x, y = (torch.from_numpy(a) for a in regression_data(vb.float64))
+    for _ in range(2):
+        ref.zero_grad()
+        torch.nn.functional.mse_loss(net(x), y).backward()
+        ref.step()
+    state, expected = opt.state_dict(), ref.state_dict()
+    assert state["type"] == kind
+    assert sorted(state["state"]) == sorted(expected["state"])
+    for index, entry in state["state"].items():
+        assert set(entry) == set(expected["state"][index])
+        assert entry["step"] == 2
+        for key, value in entry.items():
+            np.testing.assert_allclose(
+                value, np.asarray(expected["state"][index][key]), rtol=1e-6, err_msg=key
+            )
+    # torch's groups also list its options that varbayes does not have (foreach, capturable, ...).
+    group, expected_group = state["param_groups"][0], expected["param_groups"][0]
+    assert {k: expected_group[k] for k in group} == group
 
 
 @pytest.mark.parametrize(
@@ -273,6 +395,57 @@ def test_invalid_hyperparameters_raise(kind, options):
 
 
 @pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("RMSprop", {"lr": -0.1}),
+        ("RMSprop", {"eps": -1e-8}),
+        ("RMSprop", {"momentum": -0.5}),
+        ("RMSprop", {"alpha": -0.5}),
+        ("RMSprop", {"weight_decay": -0.1}),
+        ("Adagrad", {"lr": -0.1}),
+        ("Adagrad", {"lr_decay": -0.1}),
+        ("Adagrad", {"initial_accumulator_value": -1.0}),
+        ("Adagrad", {"eps": -1e-10}),
+        ("Adagrad", {"weight_decay": -0.1}),
+        ("Adadelta", {"lr": -1.0}),
+        ("Adadelta", {"rho": 1.5}),
+        ("Adadelta", {"rho": -0.1}),
+        ("Adadelta", {"eps": -1e-6}),
+        ("Adamax", {"lr": -1e-3}),
+        ("Adamax", {"betas": (1.0, 0.999)}),
+        ("Adamax", {"betas": (0.9, -0.1)}),
+        ("Adamax", {"eps": -1e-8}),
+        ("NAdam", {"betas": (0.9, 1.0)}),
+        ("NAdam", {"momentum_decay": -1e-3}),
+        ("NAdam", {"weight_decay": -0.1}),
+        ("RAdam", {"betas": (-0.1, 0.999)}),
+        ("RAdam", {"eps": -1e-8}),
+        ("RAdam", {"lr": float("nan")}),
+    ],
+    ids=lambda v: v if isinstance(v, str) else ",".join(f"{k}={v[k]}" for k in v),
+)
+def test_invalid_hyperparameters_raise_as_in_pytorch(torch, kind, options):
+    with pytest.raises(ValueError):
+        getattr(torch.optim, kind)([torch.ones(2, requires_grad=True)], **options)
+    with pytest.raises(ValueError, match=kind):
+        getattr(vb.optim, kind)([vb.nn.Parameter(vb.ones(2))], **options)
+    opt = getattr(vb.optim, kind)([vb.nn.Parameter(vb.ones(2))])
+    key, value = next(iter(options.items()))
+    with pytest.raises(ValueError, match=kind):
+        opt.param_groups[0][key] = value
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam", "AdamW", *NEW_OPTIMIZERS])
+def test_defaults_are_pytorchs(torch, kind):
+    opt = getattr(vb.optim, kind)([vb.nn.Parameter(vb.ones(2))])
+    ref = getattr(torch.optim, kind)([torch.ones(2, requires_grad=True)])
+    group = opt.param_groups[0]
+    assert {k: group[k] for k in group.keys() if k != "params"} == {
+        k: ref.defaults[k] for k in group.keys() if k != "params"
+    }
+
+
+@pytest.mark.parametrize(
     ("betas", "error", "match"),
     [
         ((0.9, 0.99, 0.1), ValueError, "got 3 values"),
@@ -282,7 +455,7 @@ def test_invalid_hyperparameters_raise(kind, options):
         ((0.9, "x"), TypeError, "got a <class 'str'>"),
     ],
 )
-@pytest.mark.parametrize("kind", ["Adam", "AdamW"])
+@pytest.mark.parametrize("kind", ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"])
 def test_betas_must_be_a_pair_of_numbers(kind, betas, error, match):
     # Every way to pass betas (constructor, group dict, live group) says what is wrong with them,
     # where pybind11 answered the constructor with a signature dump.

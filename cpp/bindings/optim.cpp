@@ -10,7 +10,10 @@ using optim::Options;
 using optim::ParamGroup;
 
 // Options stored as doubles that Python sees as bools, and PyTorch's "betas" pair.
-bool is_flag(const std::string& k) { return k == "nesterov" || k == "amsgrad" || k == "preconditioned"; }
+bool is_flag(const std::string& k) {
+  return k == "nesterov" || k == "amsgrad" || k == "preconditioned" || k == "centered" || k == "maximize" ||
+         k == "decoupled_weight_decay";
+}
 
 py::object option_value(const Options& o, const std::string& key) {
   if (key == "betas" && o.count("beta1")) return py::make_tuple(o.at("beta1"), o.at("beta2"));
@@ -119,6 +122,7 @@ py::dict state_to_py(const Optimizer& opt) {
     py::dict entry;
     entry["step"] = ps.step;
     for (const auto& [k, t] : ps.buffers) entry[py::str(k)] = to_numpy(t).attr("copy")();
+    for (const auto& [k, v] : ps.scalars) entry[py::str(k)] = v;
     state[py::int_(index)] = entry;
   }
   py::list groups;
@@ -157,6 +161,7 @@ void state_from_py(Optimizer& opt, const py::dict& d) {
     for (auto [name, val] : v.cast<py::dict>()) {
       const std::string key = py::str(name);
       if (key == "step") ps.step = val.cast<int64_t>();
+      else if (py::isinstance<py::float_>(val)) ps.scalars[key] = val.cast<double>();
       else ps.buffers[key] = as_tensor(val);
     }
     s.params.emplace_back(k.cast<int64_t>(), ps);
@@ -213,22 +218,26 @@ void init_optim(py::module_& m) {
       .def("__repr__", [](const Optimizer& o) { return o.type_name() + "()"; });
 
   py::class_<optim::SGD, Optimizer, py::smart_holder>(m, "SGD", "Stochastic gradient descent, as torch.optim.SGD.")
-      .def(py::init([](py::handle params, double lr, double momentum, double dampening, double wd, bool nesterov) {
-        return std::make_shared<optim::SGD>(parse_groups(params), lr, momentum, dampening, wd, nesterov);
+      .def(py::init([](py::handle params, double lr, double momentum, double dampening, double wd, bool nesterov,
+                       bool maximize) {
+        return std::make_shared<optim::SGD>(parse_groups(params), lr, momentum, dampening, wd, nesterov, maximize);
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("momentum") = 0.0, py::arg("dampening") = 0.0,
-           py::arg("weight_decay") = 0.0, py::arg("nesterov") = false);
+           py::arg("weight_decay") = 0.0, py::arg("nesterov") = false, py::kw_only(), py::arg("maximize") = false);
   py::class_<optim::Adam, Optimizer, py::smart_holder>(m, "Adam", "Adam with L2 weight decay, as torch.optim.Adam.")
-      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad) {
-        return std::make_shared<optim::Adam>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad);
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad, bool maximize) {
+        return std::make_shared<optim::Adam>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad,
+                                             maximize);
       }), py::arg("params"), py::arg("lr") = 1e-3,
            py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8, py::arg("weight_decay") = 0.0,
-           py::arg("amsgrad") = false);
+           py::arg("amsgrad") = false, py::kw_only(), py::arg("maximize") = false);
   py::class_<optim::AdamW, optim::Adam, py::smart_holder>(m, "AdamW",
                                                          "Adam with decoupled weight decay, as torch.optim.AdamW.")
-      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad) {
-        return std::make_shared<optim::AdamW>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad);
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool amsgrad, bool maximize) {
+        return std::make_shared<optim::AdamW>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, amsgrad,
+                                              maximize);
       }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = Betas{0.9, 0.999},
-           py::arg("eps") = 1e-8, py::arg("weight_decay") = 1e-2, py::arg("amsgrad") = false);
+           py::arg("eps") = 1e-8, py::arg("weight_decay") = 1e-2, py::arg("amsgrad") = false, py::kw_only(),
+           py::arg("maximize") = false);
   py::class_<optim::SGLD, Optimizer, py::smart_holder>(
       m, "SGLD",
       "Stochastic-gradient Langevin dynamics (Welling & Teh 2011); pSGLD (Li et al. 2016) with preconditioned=True.\n\n"
@@ -249,6 +258,69 @@ void init_optim(py::module_& m) {
            py::arg("temperature") = 1.0, py::arg("preconditioned") = false, py::arg("alpha") = 0.99,
            py::arg("eps") = 1e-5, py::arg("seed") = py::none())
       .def_property_readonly("seed", &optim::SGLD::seed, "The key of the noise streams.");
+
+  py::class_<optim::RMSprop, Optimizer, py::smart_holder>(
+      m, "RMSprop",
+      "RMSprop, as torch.optim.RMSprop: steps along g / (sqrt(v) + eps), v the moving average (weight\n"
+      "alpha) of g^2, minus the squared moving average of g if centered; with momentum > 0 through a\n"
+      "momentum buffer. State: square_avg, grad_avg (centered), momentum_buffer (momentum > 0).")
+      .def(py::init([](py::handle params, double lr, double alpha, double eps, double wd, double momentum,
+                       bool centered, bool maximize) {
+        return std::make_shared<optim::RMSprop>(parse_groups(params), lr, alpha, eps, wd, momentum, centered,
+                                                maximize);
+      }), py::arg("params"), py::arg("lr") = 1e-2, py::arg("alpha") = 0.99, py::arg("eps") = 1e-8,
+           py::arg("weight_decay") = 0.0, py::arg("momentum") = 0.0, py::arg("centered") = false,
+           py::kw_only(), py::arg("maximize") = false);
+  py::class_<optim::Adagrad, Optimizer, py::smart_holder>(
+      m, "Adagrad",
+      "Adagrad, as torch.optim.Adagrad: steps along g / (sqrt(sum of g^2) + eps) with the learning rate\n"
+      "lr / (1 + (t - 1) * lr_decay) at step t. State: sum (starting at initial_accumulator_value).")
+      .def(py::init([](py::handle params, double lr, double lr_decay, double wd, double initial, double eps,
+                       bool maximize) {
+        return std::make_shared<optim::Adagrad>(parse_groups(params), lr, lr_decay, wd, initial, eps, maximize);
+      }), py::arg("params"), py::arg("lr") = 1e-2, py::arg("lr_decay") = 0.0, py::arg("weight_decay") = 0.0,
+           py::arg("initial_accumulator_value") = 0.0, py::arg("eps") = 1e-10, py::kw_only(),
+           py::arg("maximize") = false);
+  py::class_<optim::Adadelta, Optimizer, py::smart_holder>(
+      m, "Adadelta",
+      "Adadelta (Zeiler 2012), as torch.optim.Adadelta: steps lr * g * sqrt(u + eps) / sqrt(v + eps), v and u\n"
+      "the moving averages (weight rho) of g^2 and of the squared steps. State: square_avg, acc_delta.")
+      .def(py::init([](py::handle params, double lr, double rho, double eps, double wd, bool maximize) {
+        return std::make_shared<optim::Adadelta>(parse_groups(params), lr, rho, eps, wd, maximize);
+      }), py::arg("params"), py::arg("lr") = 1.0, py::arg("rho") = 0.9, py::arg("eps") = 1e-6,
+           py::arg("weight_decay") = 0.0, py::kw_only(), py::arg("maximize") = false);
+  py::class_<optim::Adamax, Optimizer, py::smart_holder>(
+      m, "Adamax",
+      "Adamax, as torch.optim.Adamax: Adam with the infinity norm u = max(beta2 * u, |g| + eps) in place of\n"
+      "the second moment. State: exp_avg, exp_inf.")
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool maximize) {
+        return std::make_shared<optim::Adamax>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd, maximize);
+      }), py::arg("params"), py::arg("lr") = 2e-3, py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8,
+           py::arg("weight_decay") = 0.0, py::kw_only(), py::arg("maximize") = false);
+  py::class_<optim::NAdam, Optimizer, py::smart_holder>(
+      m, "NAdam",
+      "NAdam (Dozat 2016), as torch.optim.NAdam: Adam with Nesterov momentum under the momentum schedule\n"
+      "mu_t = beta1 * (1 - 0.96^(t * momentum_decay) / 2); decoupled_weight_decay decays the weights\n"
+      "as AdamW does. State: exp_avg, exp_avg_sq, mu_product (a number).")
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, double momentum_decay,
+                       bool decoupled, bool maximize) {
+        return std::make_shared<optim::NAdam>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd,
+                                              momentum_decay, decoupled, maximize);
+      }), py::arg("params"), py::arg("lr") = 2e-3, py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8,
+           py::arg("weight_decay") = 0.0, py::arg("momentum_decay") = 4e-3,
+           py::arg("decoupled_weight_decay") = false, py::kw_only(), py::arg("maximize") = false);
+  py::class_<optim::RAdam, Optimizer, py::smart_holder>(
+      m, "RAdam",
+      "RAdam (Liu et al. 2020), as torch.optim.RAdam: Adam with its adaptive step rectified for its\n"
+      "variance, and bias-corrected momentum SGD while that variance is intractable (rho_t <= 5);\n"
+      "decoupled_weight_decay decays the weights as AdamW does. State: exp_avg, exp_avg_sq.")
+      .def(py::init([](py::handle params, double lr, Betas betas, double eps, double wd, bool decoupled,
+                       bool maximize) {
+        return std::make_shared<optim::RAdam>(parse_groups(params), lr, betas.beta1, betas.beta2, eps, wd,
+                                              decoupled, maximize);
+      }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = Betas{0.9, 0.999}, py::arg("eps") = 1e-8,
+           py::arg("weight_decay") = 0.0, py::arg("decoupled_weight_decay") = false, py::kw_only(),
+           py::arg("maximize") = false);
 }
 
 }  // namespace varbayes::bind

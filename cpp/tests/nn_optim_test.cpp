@@ -126,6 +126,13 @@ TEST_CASE("optimizers reduce a quadratic loss", "[optim]") {
        [](Tensor w) { return std::make_unique<optim::SGD>(single_group(w), 0.05, 0.9, 0.0, 0.0, true); }},
       {"Adam", [](Tensor w) { return std::make_unique<optim::Adam>(single_group(w), 0.1); }},
       {"AdamW", [](Tensor w) { return std::make_unique<optim::AdamW>(single_group(w), 0.1); }},
+      {"RMSprop", [](Tensor w) { return std::make_unique<optim::RMSprop>(single_group(w), 0.05); }},
+      {"RMSprop centered with momentum",
+       [](Tensor w) { return std::make_unique<optim::RMSprop>(single_group(w), 0.01, 0.99, 1e-8, 0.0, 0.5, true); }},
+      {"Adagrad", [](Tensor w) { return std::make_unique<optim::Adagrad>(single_group(w), 0.5); }},
+      {"Adamax", [](Tensor w) { return std::make_unique<optim::Adamax>(single_group(w), 0.1); }},
+      {"NAdam", [](Tensor w) { return std::make_unique<optim::NAdam>(single_group(w), 0.1); }},
+      {"RAdam", [](Tensor w) { return std::make_unique<optim::RAdam>(single_group(w), 0.1); }},
   };
   for (const auto& [name, make] : optimizers) {
     DYNAMIC_SECTION(name) {

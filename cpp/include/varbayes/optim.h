@@ -2,6 +2,7 @@
 // keeps (init) and the update of one parameter (update); step() does the rest.
 #pragma once
 
+#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,7 +22,10 @@ struct ParamGroup {
 
 struct ParamState {
   int64_t step = 0;
-  std::map<std::string, Tensor> buffers;
+  std::map<std::string, Tensor> buffers;  // each of the parameter's shape
+  std::map<std::string, double> scalars;  // per-parameter numbers, as NAdam's mu_product
+  // The buffer `name`, created filled with `fill` in the parameter's shape and dtype if missing.
+  Tensor& buffer(const std::string& name, const Tensor& param, double fill = 0.0);
 };
 
 class Optimizer {
@@ -54,6 +58,10 @@ class Optimizer {
   // Adds the constructor's groups (at least one). Subclass constructors call it in their body: from the base
   // constructor, validate() and type_name() would not yet reach the subclass.
   void add_param_groups(std::vector<ParamGroup> groups);
+  // Fails with a ValueError naming the optimizer unless lo <= o[key] (<= or < hi as hi_closed says).
+  void check_range(const Options& o, const char* key, double lo, double hi = INFINITY, bool hi_closed = true) const;
+  // Adam's family: betas in [0, 1), eps >= 0.
+  void check_betas_eps(const Options& o) const;
   virtual void update(const Options& o, Tensor& p, const Tensor& grad, ParamState& s) = 0;
 
  private:
@@ -66,7 +74,7 @@ class Optimizer {
 class SGD : public Optimizer {
  public:
   SGD(std::vector<ParamGroup> groups, double lr, double momentum = 0.0, double dampening = 0.0,
-      double weight_decay = 0.0, bool nesterov = false);
+      double weight_decay = 0.0, bool nesterov = false, bool maximize = false);
   std::string type_name() const override { return "SGD"; }
   void validate(const Options& o) const override;
 
@@ -78,7 +86,8 @@ class SGD : public Optimizer {
 class Adam : public Optimizer {
  public:
   Adam(std::vector<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-       double eps = 1e-8, double weight_decay = 0.0, bool amsgrad = false, bool decoupled = false);
+       double eps = 1e-8, double weight_decay = 0.0, bool amsgrad = false, bool maximize = false,
+       bool decoupled = false);
   std::string type_name() const override { return decoupled_ ? "AdamW" : "Adam"; }
   void validate(const Options& o) const override;
 
@@ -92,8 +101,8 @@ class Adam : public Optimizer {
 class AdamW : public Adam {
  public:
   AdamW(std::vector<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-        double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false)
-      : Adam(std::move(groups), lr, beta1, beta2, eps, weight_decay, amsgrad, true) {}
+        double eps = 1e-8, double weight_decay = 1e-2, bool amsgrad = false, bool maximize = false)
+      : Adam(std::move(groups), lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, true) {}
 };
 
 // Stochastic-gradient Langevin dynamics (Welling & Teh 2011), and with `preconditioned` its RMSprop-
@@ -122,5 +131,67 @@ class SGLD : public Optimizer {
   uint64_t seed_;
   std::map<const TensorImpl*, uint64_t> keys_;  // parameter -> its index in group order
 };
+
+// The optimizers below follow torch.optim's single-tensor update rules, argument names, defaults
+// and state keys; `maximize` steps up the gradient. Each declares its options in the constructor.
+#define VARBAYES_OPTIMIZER(NAME)                                                  \
+  std::string type_name() const override { return #NAME; }                       \
+  void validate(const Options& o) const override;                                 \
+                                                                                  \
+ protected:                                                                       \
+  void update(const Options& o, Tensor& p, const Tensor& grad, ParamState& s) override;
+
+// RMSprop: g / (sqrt(E[g^2] - (E[g])^2 if centered) + eps), optionally with momentum.
+class RMSprop : public Optimizer {
+ public:
+  RMSprop(std::vector<ParamGroup> groups, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
+          double weight_decay = 0.0, double momentum = 0.0, bool centered = false, bool maximize = false);
+  VARBAYES_OPTIMIZER(RMSprop)
+};
+
+// Adagrad: g / (sqrt(sum of g^2) + eps), lr decayed as lr / (1 + (t - 1) lr_decay).
+class Adagrad : public Optimizer {
+ public:
+  Adagrad(std::vector<ParamGroup> groups, double lr = 1e-2, double lr_decay = 0.0, double weight_decay = 0.0,
+          double initial_accumulator_value = 0.0, double eps = 1e-10, bool maximize = false);
+  VARBAYES_OPTIMIZER(Adagrad)
+};
+
+// Adadelta (Zeiler 2012): g scaled by RMS[delta] / RMS[g], times lr.
+class Adadelta : public Optimizer {
+ public:
+  Adadelta(std::vector<ParamGroup> groups, double lr = 1.0, double rho = 0.9, double eps = 1e-6,
+           double weight_decay = 0.0, bool maximize = false);
+  VARBAYES_OPTIMIZER(Adadelta)
+};
+
+// Adamax: Adam with the infinity norm max(beta2 u, |g| + eps) in place of the second moment.
+class Adamax : public Optimizer {
+ public:
+  Adamax(std::vector<ParamGroup> groups, double lr = 2e-3, double beta1 = 0.9, double beta2 = 0.999,
+         double eps = 1e-8, double weight_decay = 0.0, bool maximize = false);
+  VARBAYES_OPTIMIZER(Adamax)
+};
+
+// NAdam (Dozat 2016): Adam with Nesterov momentum and the momentum schedule
+// mu_t = beta1 (1 - 0.96^(t momentum_decay) / 2); keeps the product of the mu_t as mu_product.
+class NAdam : public Optimizer {
+ public:
+  NAdam(std::vector<ParamGroup> groups, double lr = 2e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weight_decay = 0.0, double momentum_decay = 4e-3,
+        bool decoupled_weight_decay = false, bool maximize = false);
+  VARBAYES_OPTIMIZER(NAdam)
+};
+
+// RAdam (Liu et al. 2020): Adam whose adaptive step is rectified for its variance, and plain
+// momentum SGD while that variance is intractable (the first steps).
+class RAdam : public Optimizer {
+ public:
+  RAdam(std::vector<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weight_decay = 0.0, bool decoupled_weight_decay = false, bool maximize = false);
+  VARBAYES_OPTIMIZER(RAdam)
+};
+
+#undef VARBAYES_OPTIMIZER
 
 }  // namespace varbayes::optim

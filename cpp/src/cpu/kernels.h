@@ -122,7 +122,7 @@ struct BayesKernels {
 };
 
 // One fused pass of an optimizer over a parameter, in the update order and rounding of
-// torch.optim's single-tensor path (see optim/adam.cpp and optim/sgd.cpp for the formulas).
+// torch.optim's single-tensor path (see the optim/<name>.cpp files for the formulas).
 template <class T>
 struct AdamArgs {
   T *w, *m, *v, *vmax;  // vmax is null unless amsgrad
@@ -130,6 +130,7 @@ struct AdamArgs {
   int64_t n;
   double lr, beta1, beta2, eps, weight_decay, step_size, bias_correction2_sqrt;
   bool decoupled;  // AdamW: decay the weights, not the gradient
+  bool maximize;   // step up the gradient
 };
 template <class T>
 struct SgdArgs {
@@ -139,6 +140,7 @@ struct SgdArgs {
   int64_t n;
   double lr, momentum, dampening, weight_decay;
   bool nesterov, first;  // first: the buffer starts as the gradient
+  bool maximize;         // step up the gradient
 };
 // One SGLD/pSGLD step (optim/sgld.cpp) with the standard normal noise of the Philox draw that
 // starts at counter `block` under key `seed` (element order as FillFn), drawn in the same pass.
@@ -152,11 +154,67 @@ struct SgldArgs {
   bool first;  // v starts as g^2
   uint64_t seed, block;
 };
+// The parameter, its gradient and the options shared by the optimizers below. Their gradient is
+// negated to maximize, then gets the L2 weight decay (except NAdam's and RAdam's decoupled decay).
+template <class T>
+struct UpdateArgs {
+  T* w;
+  const T* g;
+  int64_t n;
+  double lr, weight_decay;
+  bool maximize;
+};
+template <class T>
+struct RmspropArgs {
+  UpdateArgs<T> u;
+  T *square_avg, *grad_avg, *momentum_buffer;  // grad_avg null unless centered, momentum_buffer unless momentum > 0
+  double alpha, eps, momentum;
+};
+template <class T>
+struct AdagradArgs {
+  UpdateArgs<T> u;  // u.lr: the step's decayed lr
+  T* sum;
+  double eps;
+};
+template <class T>
+struct AdadeltaArgs {
+  UpdateArgs<T> u;
+  T *square_avg, *acc_delta;
+  double rho, eps;
+};
+template <class T>
+struct AdamaxArgs {
+  UpdateArgs<T> u;
+  T *exp_avg, *exp_inf;
+  double beta1, beta2, eps, step_size;  // step_size = lr / (1 - beta1^t)
+};
+template <class T>
+struct NadamArgs {
+  UpdateArgs<T> u;
+  T *exp_avg, *exp_avg_sq;
+  double beta1, beta2, eps, bias_correction2;
+  double grad_scale, avg_scale;  // -lr (1 - mu_t) / (1 - prod mu), -lr mu_{t+1} / (1 - prod mu * mu_{t+1})
+  bool decoupled;
+};
+template <class T>
+struct RadamArgs {
+  UpdateArgs<T> u;
+  T *exp_avg, *exp_avg_sq;
+  double beta1, beta2, eps, bias_correction1, bias_correction2_sqrt;
+  double rect;  // the variance rectification, 0 while the variance is intractable (rho_t <= 5)
+  bool decoupled;
+};
 template <class T>
 struct OptimKernels {
   void (*adam)(const AdamArgs<T>&);
   void (*sgd)(const SgdArgs<T>&);
   void (*sgld)(const SgldArgs<T>&);
+  void (*rmsprop)(const RmspropArgs<T>&);
+  void (*adagrad)(const AdagradArgs<T>&);
+  void (*adadelta)(const AdadeltaArgs<T>&);
+  void (*adamax)(const AdamaxArgs<T>&);
+  void (*nadam)(const NadamArgs<T>&);
+  void (*radam)(const RadamArgs<T>&);
 };
 
 struct KernelTable {

@@ -15,7 +15,7 @@ void adam_impl(const AdamArgs<T>& a) {
   const bool use_wd = a.weight_decay != 0, decoupled = a.decoupled;
 #pragma omp parallel for schedule(static) if (a.n > 65536)
   for (int64_t i = 0; i < a.n; ++i) {
-    T gi = g[i];
+    T gi = a.maximize ? -g[i] : g[i];
     if (use_wd) {
       if (decoupled) w[i] *= decay;
       else gi += wd * w[i];
@@ -40,13 +40,147 @@ void sgd_impl(const SgdArgs<T>& a) {
   const bool use_wd = a.weight_decay != 0, nesterov = a.nesterov, first = a.first;
 #pragma omp parallel for schedule(static) if (a.n > 65536)
   for (int64_t i = 0; i < a.n; ++i) {
-    T d = g[i];
+    T d = a.maximize ? -g[i] : g[i];
     if (use_wd) d += wd * w[i];
     if (buf) {
       buf[i] = first ? d : mom * buf[i] + damp * d;
       d = nesterov ? d + mom * buf[i] : buf[i];
     }
     w[i] -= lr * d;
+  }
+}
+
+// torch.lerp's two-sided formula (exact at weight 1), which the moving averages below use.
+template <class T>
+inline T lerp_to(T from, T to, T weight) {
+  return std::abs(weight) < T(0.5) ? from + weight * (to - from) : to - (to - from) * (T(1) - weight);
+}
+
+// Element i of the gradient the optimizers below step along (see UpdateArgs).
+template <class T>
+inline T update_grad(const UpdateArgs<T>& u, int64_t i, bool l2) {
+  const T g = u.maximize ? -u.g[i] : u.g[i];
+  return l2 && u.weight_decay != 0 ? g + static_cast<T>(u.weight_decay) * u.w[i] : g;
+}
+
+template <class T>
+void rmsprop_impl(const RmspropArgs<T>& a) {
+  const T alpha = static_cast<T>(a.alpha), alpha_c = static_cast<T>(1.0 - a.alpha), eps = static_cast<T>(a.eps);
+  const T mom = static_cast<T>(a.momentum), neg_lr = static_cast<T>(-a.u.lr);
+  T *w = a.u.w, *v = a.square_avg, *gavg = a.grad_avg, *buf = a.momentum_buffer;
+#pragma omp parallel for schedule(static) if (a.u.n > 65536)
+  for (int64_t i = 0; i < a.u.n; ++i) {
+    const T g = update_grad(a.u, i, true);
+    v[i] = v[i] * alpha + alpha_c * g * g;
+    T avg;
+    if (gavg) {
+      gavg[i] = lerp_to(gavg[i], g, alpha_c);
+      avg = std::sqrt(v[i] - gavg[i] * gavg[i]);
+    } else {
+      avg = std::sqrt(v[i]);
+    }
+    avg += eps;
+    if (buf) {
+      buf[i] = buf[i] * mom + g / avg;
+      w[i] += neg_lr * buf[i];
+    } else {
+      w[i] += neg_lr * (g / avg);
+    }
+  }
+}
+
+template <class T>
+void adagrad_impl(const AdagradArgs<T>& a) {
+  const T eps = static_cast<T>(a.eps), neg_lr = static_cast<T>(-a.u.lr);
+  T *w = a.u.w, *sum = a.sum;
+#pragma omp parallel for schedule(static) if (a.u.n > 65536)
+  for (int64_t i = 0; i < a.u.n; ++i) {
+    const T g = update_grad(a.u, i, true);
+    sum[i] += g * g;
+    w[i] += neg_lr * (g / (std::sqrt(sum[i]) + eps));
+  }
+}
+
+template <class T>
+void adadelta_impl(const AdadeltaArgs<T>& a) {
+  const T rho = static_cast<T>(a.rho), rho_c = static_cast<T>(1.0 - a.rho), eps = static_cast<T>(a.eps);
+  const T neg_lr = static_cast<T>(-a.u.lr);
+  T *w = a.u.w, *v = a.square_avg, *acc = a.acc_delta;
+#pragma omp parallel for schedule(static) if (a.u.n > 65536)
+  for (int64_t i = 0; i < a.u.n; ++i) {
+    const T g = update_grad(a.u, i, true);
+    v[i] = v[i] * rho + rho_c * g * g;
+    const T delta = std::sqrt(acc[i] + eps) / std::sqrt(v[i] + eps) * g;
+    acc[i] = acc[i] * rho + rho_c * delta * delta;
+    w[i] += neg_lr * delta;
+  }
+}
+
+template <class T>
+void adamax_impl(const AdamaxArgs<T>& a) {
+  const T b1c = static_cast<T>(1.0 - a.beta1), b2 = static_cast<T>(a.beta2), eps = static_cast<T>(a.eps);
+  const T neg_step = static_cast<T>(-a.step_size);
+  T *w = a.u.w, *m = a.exp_avg, *u = a.exp_inf;
+#pragma omp parallel for schedule(static) if (a.u.n > 65536)
+  for (int64_t i = 0; i < a.u.n; ++i) {
+    const T g = update_grad(a.u, i, true);
+    m[i] = lerp_to(m[i], g, b1c);
+    u[i] = std::max(u[i] * b2, std::abs(g) + eps);
+    w[i] += neg_step * (m[i] / u[i]);
+  }
+}
+
+// The start of NAdam's and RAdam's step on element i: the weight decay (of the weights when
+// decoupled, else of the gradient), then Adam's moments m, v; returns the gradient.
+template <class T>
+struct AdamMoments {
+  T b1c, b2, b2c, decay;
+  bool decay_weights, l2;
+  AdamMoments(const UpdateArgs<T>& u, double beta1, double beta2, bool decoupled)
+      : b1c(static_cast<T>(1.0 - beta1)),
+        b2(static_cast<T>(beta2)),
+        b2c(static_cast<T>(1.0 - beta2)),
+        decay(static_cast<T>(1.0 - u.lr * u.weight_decay)),
+        decay_weights(decoupled && u.weight_decay != 0),
+        l2(!decoupled) {}
+  T operator()(const UpdateArgs<T>& u, int64_t i, T* m, T* v) const {
+    if (decay_weights) u.w[i] *= decay;
+    const T g = update_grad(u, i, l2);
+    m[i] = lerp_to(m[i], g, b1c);
+    v[i] = v[i] * b2 + b2c * g * g;
+    return g;
+  }
+};
+
+template <class T>
+void nadam_impl(const NadamArgs<T>& a) {
+  const AdamMoments<T> moments(a.u, a.beta1, a.beta2, a.decoupled);
+  const T eps = static_cast<T>(a.eps), bc2 = static_cast<T>(a.bias_correction2);
+  const T grad_scale = static_cast<T>(a.grad_scale), avg_scale = static_cast<T>(a.avg_scale);
+  T *w = a.u.w, *m = a.exp_avg, *v = a.exp_avg_sq;
+#pragma omp parallel for schedule(static) if (a.u.n > 65536)
+  for (int64_t i = 0; i < a.u.n; ++i) {
+    const T g = moments(a.u, i, m, v);
+    const T denom = std::sqrt(v[i] / bc2) + eps;
+    w[i] += grad_scale * (g / denom);
+    w[i] += avg_scale * (m[i] / denom);
+  }
+}
+
+template <class T>
+void radam_impl(const RadamArgs<T>& a) {
+  const AdamMoments<T> moments(a.u, a.beta1, a.beta2, a.decoupled);
+  const T eps = static_cast<T>(a.eps), bc1 = static_cast<T>(a.bias_correction1), lr = static_cast<T>(a.u.lr);
+  const T bc2_sqrt = static_cast<T>(a.bias_correction2_sqrt), rect = static_cast<T>(a.rect);
+  const bool rectified = a.rect != 0;
+  T *w = a.u.w, *m = a.exp_avg, *v = a.exp_avg_sq;
+#pragma omp parallel for schedule(static) if (a.u.n > 65536)
+  for (int64_t i = 0; i < a.u.n; ++i) {
+    moments(a.u, i, m, v);
+    T step = m[i] / bc1 * lr;
+    // torch computes the adaptive lr as reciprocal(sqrt(v) + eps) * sqrt(1 - beta2^t).
+    if (rectified) step = step * (T(1) / (std::sqrt(v[i]) + eps) * bc2_sqrt) * rect;
+    w[i] -= step;
   }
 }
 
@@ -84,5 +218,9 @@ void sgld_impl(const SgldArgs<T>& a) {
   }
 }
 
-const OptimKernels<float> optim_f32{adam_impl<float>, sgd_impl<float>, sgld_impl<float, kVectorBytes>};
-const OptimKernels<double> optim_f64{adam_impl<double>, sgd_impl<double>, sgld_impl<double, kVectorBytes>};
+template <class T>
+constexpr OptimKernels<T> optim_table{adam_impl<T>,     sgd_impl<T>,      sgld_impl<T, kVectorBytes>,
+                                      rmsprop_impl<T>,  adagrad_impl<T>,  adadelta_impl<T>,
+                                      adamax_impl<T>,   nadam_impl<T>,    radam_impl<T>};
+const OptimKernels<float> optim_f32 = optim_table<float>;
+const OptimKernels<double> optim_f64 = optim_table<double>;

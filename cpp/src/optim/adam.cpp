@@ -7,24 +7,21 @@
 namespace varbayes::optim {
 
 Adam::Adam(std::vector<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weight_decay,
-           bool amsgrad, bool decoupled)
+           bool amsgrad, bool maximize, bool decoupled)
     : Optimizer({{"lr", lr},
                  {"beta1", beta1},
                  {"beta2", beta2},
                  {"eps", eps},
                  {"weight_decay", weight_decay},
-                 {"amsgrad", amsgrad ? 1.0 : 0.0}}),
+                 {"amsgrad", amsgrad ? 1.0 : 0.0},
+                 {"maximize", maximize ? 1.0 : 0.0}}),
       decoupled_(decoupled) {
   add_param_groups(std::move(groups));
 }
 
 void Adam::validate(const Options& o) const {
   Optimizer::validate(o);
-  for (const char* k : {"beta1", "beta2"}) {
-    const double b = o.at(k);
-    if (!(b >= 0 && b < 1)) fail<ValueError>(type_name(), ": ", k, " must be in [0, 1), got ", b);
-  }
-  if (!(o.at("eps") >= 0)) fail<ValueError>(type_name(), ": invalid eps ", o.at("eps"));
+  check_betas_eps(o);
 }
 
 // Same formulas and rounding order as torch.optim.Adam/AdamW (single-tensor path): moments by
@@ -49,7 +46,7 @@ void Adam::update(const Options& o, Tensor& p, const Tensor& grad, ParamState& s
                                 amsgrad ? s.buffers["max_exp_avg_sq"].data<T>() : nullptr,
                                 grad.data<T>(),
                                 p.numel(),
-                                lr, b1, b2, eps, wd, step_size, bc2_sqrt, decoupled_};
+                                lr, b1, b2, eps, wd, step_size, bc2_sqrt, decoupled_, o.at("maximize") != 0};
     cpu::optim_kernels<T>(cpu::kernels()).adam(args);
   });
 }

@@ -14,6 +14,25 @@ double opt(const Options& o, const char* key) {
 }
 }  // namespace
 
+Tensor& ParamState::buffer(const std::string& name, const Tensor& param, double fill) {
+  auto it = buffers.find(name);
+  if (it == buffers.end()) it = buffers.emplace(name, full_like(param, fill)).first;
+  return it->second;
+}
+
+void Optimizer::check_range(const Options& o, const char* key, double lo, double hi, bool hi_closed) const {
+  const double v = opt(o, key);
+  if (v >= lo && (hi_closed ? v <= hi : v < hi)) return;
+  if (hi == INFINITY) fail<ValueError>(type_name(), ": invalid ", key, " ", v, " (must be >= ", lo, ")");
+  fail<ValueError>(type_name(), ": ", key, " must be in [", lo, ", ", hi, hi_closed ? "]" : ")", ", got ", v);
+}
+
+void Optimizer::check_betas_eps(const Options& o) const {
+  check_range(o, "beta1", 0, 1, false);
+  check_range(o, "beta2", 0, 1, false);
+  check_range(o, "eps", 0);
+}
+
 void Optimizer::add_param_groups(std::vector<ParamGroup> groups) {
   if (groups.empty()) fail<ValueError>(type_name(), ": got an empty parameter list");
   for (auto& g : groups) add_param_group(std::move(g));
@@ -101,7 +120,7 @@ void Optimizer::load_state_dict(const State& s) {
   state_.clear();
   NoGradGuard no_grad;
   for (const auto& [index, ps] : s.params) {
-    ParamState copy{ps.step, {}};
+    ParamState copy{ps.step, {}, ps.scalars};
     for (const auto& [k, t] : ps.buffers) copy.buffers[k] = clone(to_dtype(t, flat[index].dtype()));
     state_[flat[index].impl()] = std::move(copy);
   }

@@ -7,12 +7,13 @@
 namespace varbayes::optim {
 
 SGD::SGD(std::vector<ParamGroup> groups, double lr, double momentum, double dampening, double weight_decay,
-         bool nesterov)
+         bool nesterov, bool maximize)
     : Optimizer({{"lr", lr},
                  {"momentum", momentum},
                  {"dampening", dampening},
                  {"weight_decay", weight_decay},
-                 {"nesterov", nesterov ? 1.0 : 0.0}}) {
+                 {"nesterov", nesterov ? 1.0 : 0.0},
+                 {"maximize", maximize ? 1.0 : 0.0}}) {
   add_param_groups(std::move(groups));
 }
 
@@ -34,7 +35,8 @@ void SGD::update(const Options& o, Tensor& p, const Tensor& grad, ParamState& s)
   dispatch_dtype(p.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const cpu::SgdArgs<T> args{p.data<T>(), momentum != 0 ? s.buffers["momentum_buffer"].data<T>() : nullptr,
-                               grad.data<T>(), p.numel(), lr, momentum, dampening, wd, nesterov, first};
+                               grad.data<T>(), p.numel(), lr, momentum, dampening, wd, nesterov, first,
+                               o.at("maximize") != 0};
     cpu::optim_kernels<T>(cpu::kernels()).sgd(args);
   });
 }
