@@ -32,12 +32,30 @@ Tensor rand(const Shape& shape, DType dtype = DType::float32, Generator* gen = n
 // Copies `n` values of type T into a new tensor of the given shape.
 Tensor from_values(const std::vector<double>& values, const Shape& shape, DType dtype = DType::float32);
 
+// ---- type promotion (PyTorch's rules) -------------------------------------------------------
+// The dtype an op on these operands computes in (torch.result_type). Tensors with dimensions
+// decide; 0-d tensors, and after them wrapped numbers, only count when they are of a higher
+// category (bool < integer < floating). A wrapped floating number counts as the default float
+// dtype: int64 tensor + 2.5 -> float32, float32 tensor + float64 0-d tensor -> float32.
+// Undefined tensors are skipped.
+DType result_type(const std::vector<Tensor>& operands);
+// A 0-d tensor standing for a number written in code (Python's 2, 2.5, True): float64, int64 or
+// bool storage, marked as a wrapped number for result_type.
+Tensor wrapped_number(double value);
+Tensor wrapped_number(int64_t value);
+Tensor wrapped_number(bool value);
+
 // ---- copies and casts -----------------------------------------------------------------------
 Tensor contiguous(const Tensor& x);   // x itself when already contiguous
 Tensor clone(const Tensor& x);        // always a new contiguous copy (differentiable)
+// x converted to dtype (x itself when it has it); float -> int truncates toward zero, any -> bool
+// is x != 0. Differentiable between floating dtypes.
 Tensor to_dtype(const Tensor& x, DType dtype);
 
 // ---- elementwise unary ----------------------------------------------------------------------
+// Ops computed in floating point (exp, log, log1p, sqrt, reciprocal, sigmoid, tanh) take integer
+// and bool input as float32, as PyTorch; softplus is floating-only. neg, abs and relu keep an
+// integer dtype and refuse bool.
 Tensor neg(const Tensor& x);
 Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
@@ -54,6 +72,8 @@ Tensor sign(const Tensor& x);  // not differentiable (zero gradient)
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
 
 // ---- elementwise binary (broadcasting) ------------------------------------------------------
+// Operands are promoted with result_type; integer arithmetic stays integer (wrapping on
+// overflow), div is true division (integer operands give float32).
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
@@ -62,10 +82,14 @@ Tensor pow(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, double exponent);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
-// Comparisons give 0/1 tensors of a's dtype (no gradient).
+// floor(a / b) and a - b * floor(a / b) (the remainder has b's sign, as Python's % and
+// torch.remainder). Integer division by zero throws RuntimeError. floor_divide has no gradient.
+Tensor floor_divide(const Tensor& a, const Tensor& b);
+Tensor remainder(const Tensor& a, const Tensor& b);
+// Comparisons give bool tensors (no gradient); operands are promoted first.
 enum class Compare { eq, ne, lt, le, gt, ge };
 Tensor compare(const Tensor& a, const Tensor& b, Compare c);
-// cond != 0 ? a : b, broadcasting all three.
+// cond ? a : b for a bool cond (TypeError otherwise, as torch), broadcasting all three.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 
 Tensor operator+(const Tensor& a, const Tensor& b);

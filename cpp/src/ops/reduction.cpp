@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "cpu/kernels.h"
 #include "ops/iter.h"
@@ -54,16 +55,40 @@ void reduce_rows(const T* in, int64_t rows, int64_t n, T* out, Reduce kind) {
   detail::parallel_rows(rows, n, [&](int64_t r0, int64_t r1) { fn(kind, in + r0 * n, r1 - r0, n, out + r0); });
 }
 
+// Reduces each of `rows` contiguous rows of length n of an integer or bool tensor (no SIMD
+// kernel); sums wrap around on overflow, as PyTorch's.
+void reduce_rows_integer(const Tensor& in, int64_t rows, int64_t n, const Tensor& out, Reduce kind) {
+  dispatch_all(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_integral_v<T>) {
+      const T* p = in.data<T>();
+      T* o = out.data<T>();
+      for (int64_t r = 0; r < rows; ++r, p += n) {
+        if (kind == Reduce::sum) {
+          uint64_t acc = 0;
+          for (int64_t i = 0; i < n; ++i) acc += static_cast<uint64_t>(p[i]);
+          o[r] = static_cast<T>(acc);
+        } else {
+          o[r] = kind == Reduce::max ? *std::max_element(p, p + n) : *std::min_element(p, p + n);
+        }
+      }
+    }
+  });
+}
+
 // Raw reduction over `dims`. Leading dims of a contiguous tensor are reduced column-wise in
 // place; otherwise the kept dims (in order) form the output rows and the reduced dims are moved
-// last (a copy only when the layout needs one) and reduced per row.
-Tensor reduce_raw(const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, Reduce kind, const char* op) {
+// last (a copy only when the layout needs one) and reduced per row. Sums of integer and bool
+// tensors are int64, as PyTorch's.
+Tensor reduce_raw(const Tensor& x0, const std::vector<int64_t>& dims, bool keepdim, Reduce kind, const char* op) {
+  const bool floating = is_floating_point(x0.dtype());
+  const Tensor x = !floating && kind == Reduce::sum ? to_dtype(x0, DType::int64) : x0;
   int64_t count = 1;
   for (int64_t d : dims) count *= x.shape()[d];
   if (count == 0 && kind != Reduce::sum)
     fail<ValueError>(op, ": cannot reduce over an empty dimension (shape ", shape_str(x.shape()), ")");
   Tensor out = empty(reduced_shape(x.shape(), dims, keepdim), x.dtype());
-  bool leading = x.is_contiguous() && !dims.empty() && static_cast<int64_t>(dims.size()) < x.dim();
+  bool leading = floating && x.is_contiguous() && !dims.empty() && static_cast<int64_t>(dims.size()) < x.dim();
   for (size_t i = 0; leading && i < dims.size(); ++i) leading = dims[i] == static_cast<int64_t>(i);
   if (leading && count > 0) {
     dispatch_dtype(x.dtype(), [&](auto tag) {
@@ -82,6 +107,10 @@ Tensor reduce_raw(const Tensor& x, const std::vector<int64_t>& dims, bool keepdi
     pstrides.push_back(x.strides()[d]);
   }
   const Tensor xp = detail::materialize(make_view(x, pshape, pstrides, x.offset()));
+  if (!floating) {
+    reduce_rows_integer(xp, out.numel(), count, out, kind);
+    return out;
+  }
   dispatch_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     reduce_rows(xp.data<T>(), out.numel(), count, out.data<T>(), kind);
@@ -119,6 +148,7 @@ Tensor sum(const Tensor& x, std::vector<int64_t> dims0, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x, std::vector<int64_t> dims0, bool keepdim) {
+  detail::floating_dtype("mean", {x});
   const auto dims = normalize_dims(x, std::move(dims0), "mean");
   int64_t count = 1;
   for (int64_t d : dims) count *= x.shape()[d];
@@ -127,6 +157,7 @@ Tensor mean(const Tensor& x, std::vector<int64_t> dims0, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, std::vector<int64_t> dims0, int64_t correction, bool keepdim) {
+  detail::floating_dtype("var", {x});
   const auto dims = normalize_dims(x, std::move(dims0), "var");
   int64_t count = 1;
   for (int64_t d : dims) count *= x.shape()[d];
@@ -144,7 +175,8 @@ Tensor min(const Tensor& x, std::vector<int64_t> dims, bool keepdim) {
   return extremum(x, std::move(dims), keepdim, Reduce::min, "min");
 }
 
-Tensor logsumexp(const Tensor& x, std::vector<int64_t> dims0, bool keepdim) {
+Tensor logsumexp(const Tensor& x0, std::vector<int64_t> dims0, bool keepdim) {
+  const Tensor x = detail::to_floating(x0);
   const auto dims = normalize_dims(x, std::move(dims0), "logsumexp");
   if (dims.size() == 1 && dims[0] == x.dim() - 1 && x.is_contiguous() && x.numel() > 0) {
     // The last dimension of a contiguous tensor: one fused kernel pass per row.
