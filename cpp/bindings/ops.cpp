@@ -28,8 +28,9 @@ constexpr const char* clamp_doc =
 
 Tensor clamp_bounds(const Tensor& x, py::handle lo, py::handle hi) {
   auto bound = [](py::handle b) { return b.is_none() ? std::nullopt : std::optional<double>(b.cast<double>()); };
-  const bool float_bound = PyFloat_Check(lo.ptr()) || PyFloat_Check(hi.ptr());
-  const Tensor in = float_bound && !is_floating_point(x.dtype()) ? to_dtype(x, kDefaultFloat) : x;
+  // The bounds take part in type promotion as torch's (a float bound makes an integer tensor float).
+  const Tensor in = to_dtype(x, result_type({x, lo.is_none() ? Tensor() : as_operand(lo),
+                                             hi.is_none() ? Tensor() : as_operand(hi)}));
   return clamp(in, bound(lo), bound(hi));
 }
 
@@ -72,6 +73,40 @@ DType number_dtype(std::initializer_list<py::handle> values) {
   return all_bool ? DType::bool_ : all_int ? DType::int64 : kDefaultFloat;
 }
 
+py::object nonzero_tuple(const Tensor& x) {
+  const Tensor idx = nonzero(x);
+  py::tuple out(static_cast<size_t>(x.dim()));
+  for (int64_t d = 0; d < x.dim(); ++d) out[static_cast<size_t>(d)] = py::cast(contiguous(select(idx, 1, d)));
+  return out;
+}
+
+// torch.max / torch.min: (input) the extreme value; (input, dim: int) the named tuple
+// (values, indices); (input, dim: tuple) the reduction over those dims (as amax); (input, other:
+// Tensor) the elementwise maximum.
+void extremum(py::module_& m, py::class_<Tensor>& cls, const char* name,
+              Tensor (*reduce)(const Tensor&, std::vector<int64_t>, bool),
+              std::pair<Tensor, Tensor> (*along)(const Tensor&, int64_t, bool),
+              Tensor (*elementwise)(const Tensor&, const Tensor&)) {
+  py::object result_type = py::module_::import("collections")
+                               .attr("namedtuple")(name, py::make_tuple("values", "indices"));
+  result_type.attr("__module__") = "varbayes.return_types";
+  m.def_submodule("return_types").attr(name) = result_type;
+  auto fn = [reduce, along, elementwise, result_type](const Tensor& x, py::object dim, bool keepdim) -> py::object {
+    if (py::isinstance<Tensor>(dim)) return py::cast(elementwise(x, dim.cast<Tensor>()));
+    if (!dim.is_none() && !py::isinstance<py::sequence>(dim)) {
+      const auto [values, indices] = along(x, parse_dims(dim)[0], keepdim);
+      return result_type(values, indices);
+    }
+    return py::cast(reduce(x, parse_dims(dim), keepdim));
+  };
+  const std::string doc = std::string("The ") + name +
+                          " of all elements; with an int dim, the named tuple (values, indices) along it "
+                          "(the gradient goes to the selected element); with a tuple of dims, the reduction over "
+                          "them (ties share the gradient); with a tensor, the elementwise " + name + "imum.";
+  m.def(name, fn, py::arg("input"), py::arg("dim") = py::none(), py::arg("keepdim") = false, doc.c_str());
+  cls.def(name, fn, py::arg("dim") = py::none(), py::arg("keepdim") = false, doc.c_str());
+}
+
 }  // namespace
 
 void init_ops(py::module_& m) {
@@ -97,6 +132,13 @@ void init_ops(py::module_& m) {
     m.def(name, [op](py::handle a, py::handle b) { return op(as_operand(a), as_operand(b)); }, py::arg("input"),
           py::arg("other"), doc);
   };
+  m.def("result_type", [](py::handle a, py::handle b) { return result_type({as_operand(a), as_operand(b)}); },
+        py::arg("tensor1"), py::arg("tensor2"),
+        "The dtype an op on the two operands (tensors or Python numbers) computes in, as torch.result_type.");
+  m.def("promote_types", &promote_types, py::arg("type1"), py::arg("type2"),
+        "The smallest dtype both dtypes convert to without losing category or width.");
+  m.def("can_cast", &can_cast, py::arg("from_"), py::arg("to"),
+        "Whether an in-place op may cast from one dtype to the other (never to a lower category).");
   binary("add", &add, "input + other (broadcasting).");
   binary("sub", &sub, "input - other (broadcasting).");
   binary("mul", &mul, "input * other (broadcasting).");
@@ -109,9 +151,34 @@ void init_ops(py::module_& m) {
   binary("matmul", &matmul, "Matrix product with NumPy semantics (1-D, 2-D, batched).");
   cls.def("pow", [](const Tensor& a, py::handle b) { return pow(a, as_operand(b)); }, py::arg("exponent"));
   cls.def("matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"));
-  m.def("where", [](const Tensor& c, py::handle a, py::handle b) { return where(c, as_operand(a), as_operand(b)); },
-        py::arg("condition"), py::arg("input"), py::arg("other"),
-        "condition ? input : other for a bool condition (broadcasting; operands promoted as torch).");
+  m.def("where", [](const Tensor& c, py::handle a, py::handle b) -> py::object {
+    if (a.is_none() && b.is_none()) return nonzero_tuple(c);
+    if (a.is_none() || b.is_none()) fail<TypeError>("where: pass both input and other, or neither");
+    return py::cast(where(c, as_operand(a), as_operand(b)));
+  }, py::arg("condition"), py::arg("input") = py::none(), py::arg("other") = py::none(),
+        "condition ? input : other for a bool condition (broadcasting; operands promoted as torch);\n"
+        "where(condition) alone is nonzero(condition, as_tuple=True).");
+  auto nonzero_fn = [](const Tensor& x, bool as_tuple) -> py::object {
+    return as_tuple ? nonzero_tuple(x) : py::cast(nonzero(x));
+  };
+  const char* nonzero_doc = "Indices of the nonzero elements: int64 (count, ndim), or one index tensor per dim.";
+  m.def("nonzero", nonzero_fn, py::arg("input"), py::kw_only(), py::arg("as_tuple") = false, nonzero_doc);
+  cls.def("nonzero", nonzero_fn, py::kw_only(), py::arg("as_tuple") = false, nonzero_doc);
+
+  // Logical (bool results, nonzero is true) and bitwise (integer and bool tensors) ops.
+  both("logical_not", &logical_not, "Elementwise not: a bool tensor, true where input is zero.");
+  both("bitwise_not", &bitwise_not, "Elementwise ~ of an integer or bool tensor.");
+  const std::tuple<const char*, const char*, Logic> logic[] = {
+      {"logical_and", "bitwise_and", Logic::and_}, {"logical_or", "bitwise_or", Logic::or_},
+      {"logical_xor", "bitwise_xor", Logic::xor_}};
+  for (const auto& [lname, bname, op] : logic) {
+    auto lfn = [op](py::handle a, py::handle b) { return logical(as_operand(a), as_operand(b), op); };
+    auto bfn = [op](py::handle a, py::handle b) { return bitwise(as_operand(a), as_operand(b), op); };
+    m.def(lname, lfn, py::arg("input"), py::arg("other"), "Elementwise logical op: a bool tensor.");
+    cls.def(lname, lfn, py::arg("other"), "Elementwise logical op: a bool tensor.");
+    m.def(bname, bfn, py::arg("input"), py::arg("other"), "Elementwise bitwise op of integer or bool tensors.");
+    cls.def(bname, bfn, py::arg("other"), "Elementwise bitwise op of integer or bool tensors.");
+  }
 
   // Reductions: dim is None (all), an int or a tuple of ints.
   auto reduction = [&](const char* name, Tensor (*op)(const Tensor&, std::vector<int64_t>, bool), const char* doc) {
@@ -121,8 +188,24 @@ void init_ops(py::module_& m) {
   };
   reduction("sum", &sum, "Sum over dim (all dims when None).");
   reduction("mean", &mean, "Mean over dim (all dims when None).");
-  reduction("max", &max, "Maximum over dim (ties share the gradient).");
-  reduction("min", &min, "Minimum over dim (ties share the gradient).");
+  extremum(m, cls, "max", &max, &max_dim, &maximum);
+  extremum(m, cls, "min", &min, &min_dim, &minimum);
+  reduction("amax", &max, "Maximum over dim, an int or a tuple (ties share the gradient).");
+  reduction("amin", &min, "Minimum over dim, an int or a tuple (ties share the gradient).");
+  both("any", [](const Tensor& x, py::object dim, bool keepdim) {
+    return any(x, with_gil([&] { return parse_dims(dim); }), keepdim);
+  }, "Whether any element is nonzero (over dim), as a bool tensor.", py::arg("dim") = py::none(),
+       py::arg("keepdim") = false);
+  both("all", [](const Tensor& x, py::object dim, bool keepdim) {
+    return all(x, with_gil([&] { return parse_dims(dim); }), keepdim);
+  }, "Whether every element is nonzero (over dim), as a bool tensor.", py::arg("dim") = py::none(),
+       py::arg("keepdim") = false);
+  both("argmax", [](const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return argmax(x, dim, keepdim); },
+       "int64 index of the first maximum along dim (of the flattened tensor when dim is None).",
+       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  both("argmin", [](const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return argmin(x, dim, keepdim); },
+       "int64 index of the first minimum along dim (of the flattened tensor when dim is None).",
+       py::arg("dim") = py::none(), py::arg("keepdim") = false);
   reduction("logsumexp", &logsumexp, "log(sum(exp(x))) over dim, computed stably.");
   both("var", [](const Tensor& x, py::object dim, int64_t correction, bool keepdim) {
     return var(x, with_gil([&] { return parse_dims(dim); }), correction, keepdim);

@@ -97,9 +97,13 @@ void init_tensor(py::module_& m) {
   for (DType d : kDTypes) dtype.value(dtype_name(d), d);
   dtype.def_property_readonly("itemsize", [](DType d) { return itemsize(d); }, "Bytes per element.")
       .def_property_readonly("is_floating_point", [](DType d) { return is_floating_point(d); },
-                             "True for float32 and float64.")
-      .def("__repr__", [](DType d) { return std::string("varbayes.").append(dtype_name(d)); })
-      .def("__str__", [](DType d) { return std::string("varbayes.").append(dtype_name(d)); });
+                             "True for float32 and float64.");
+  // Replaced rather than added with .def: py::enum_ has defined both, and .def would only add an
+  // overload after them.
+  const py::cpp_function dtype_repr([](DType d) { return std::string("varbayes.").append(dtype_name(d)); },
+                                    py::is_method(dtype));
+  dtype.attr("__repr__") = dtype_repr;
+  dtype.attr("__str__") = dtype_repr;
   for (DType d : kDTypes) m.attr(dtype_name(d)) = d;
   // torch's aliases.
   m.attr("float") = DType::float32;
@@ -221,6 +225,19 @@ void init_tensor(py::module_& m) {
   bin("__rmatmul__", &matmul, true);
   bin("maximum", &maximum, false);
   bin("minimum", &minimum, false);
+  auto logic = [&cls](const char* name, Logic op, bool reflected) {
+    cls.def(name, [op, reflected](const Tensor& a, py::handle b) {
+      const Tensor bt = as_operand(b);
+      return reflected ? bitwise(bt, a, op) : bitwise(a, bt, op);
+    });
+  };
+  logic("__and__", Logic::and_, false);
+  logic("__rand__", Logic::and_, true);
+  logic("__or__", Logic::or_, false);
+  logic("__ror__", Logic::or_, true);
+  logic("__xor__", Logic::xor_, false);
+  logic("__rxor__", Logic::xor_, true);
+  cls.def("__invert__", [](const Tensor& a) { return bitwise_not(a); });
   cls.def("__neg__", [](const Tensor& a) { return neg(a); })
       .def("__abs__", [](const Tensor& a) { return abs(a); });
   auto cmp = [&cls](const char* name, Compare c) {
@@ -237,7 +254,7 @@ void init_tensor(py::module_& m) {
     cls.def(name, [op](Tensor& a, py::handle b) -> Tensor& { return op(a, as_operand(b)); });
   };
   inplace("__iadd__", [](Tensor& a, const Tensor& b) -> Tensor& { return add_(a, b); });
-  inplace("__isub__", [](Tensor& a, const Tensor& b) -> Tensor& { return add_(a, b, -1.0); });
+  inplace("__isub__", [](Tensor& a, const Tensor& b) -> Tensor& { return sub_(a, b); });
   inplace("__imul__", [](Tensor& a, const Tensor& b) -> Tensor& { return mul_(a, b); });
   inplace("__itruediv__", [](Tensor& a, const Tensor& b) -> Tensor& { return div_(a, b); });
   inplace("mul_", [](Tensor& a, const Tensor& b) -> Tensor& { return mul_(a, b); });
@@ -247,7 +264,7 @@ void init_tensor(py::module_& m) {
          "add_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return add_(a, as_operand(b), alpha); },
          py::arg("other"), py::arg("alpha") = 1.0, "self += alpha * other, in place.")
       .def(
-          "sub_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return add_(a, as_operand(b), -alpha); },
+          "sub_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return sub_(a, as_operand(b), alpha); },
           py::arg("other"), py::arg("alpha") = 1.0, "self -= alpha * other, in place.")
       .def("fill_", &fill_, py::arg("value"), "Sets every element to value, in place.")
       .def("zero_", &zero_, "Sets every element to 0, in place.");

@@ -92,6 +92,16 @@ Tensor compare(const Tensor& a, const Tensor& b, Compare c);
 // cond ? a : b for a bool cond (TypeError otherwise, as torch), broadcasting all three.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 
+// Logical ops treat nonzero as true and give bool tensors; bitwise ops take integer and bool
+// tensors (TypeError for floating ones), promoted, and keep their dtype.
+enum class Logic { and_, or_, xor_ };
+Tensor logical_not(const Tensor& x);
+Tensor logical(const Tensor& a, const Tensor& b, Logic op);
+Tensor bitwise_not(const Tensor& x);
+Tensor bitwise(const Tensor& a, const Tensor& b, Logic op);
+// Indices of the nonzero elements: an int64 tensor (count, x.dim()), row-major order.
+Tensor nonzero(const Tensor& x);
+
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);
 Tensor operator*(const Tensor& a, const Tensor& b);
@@ -111,6 +121,7 @@ Tensor& copy_(Tensor& dst, const Tensor& src);  // src broadcast to dst's shape,
 Tensor& fill_(Tensor& dst, double value);
 Tensor& zero_(Tensor& dst);
 Tensor& add_(Tensor& dst, const Tensor& src, double alpha = 1.0);  // dst += alpha * src
+Tensor& sub_(Tensor& dst, const Tensor& src, double alpha = 1.0);  // dst -= alpha * src (not on bool)
 Tensor& mul_(Tensor& dst, const Tensor& src);
 Tensor& div_(Tensor& dst, const Tensor& src);
 Tensor& mul_(Tensor& dst, double value);
@@ -123,6 +134,17 @@ Tensor var(const Tensor& x, std::vector<int64_t> dims = {}, int64_t correction =
 Tensor max(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
 Tensor min(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
 Tensor logsumexp(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+// Whether any / all elements are nonzero, as bool tensors.
+Tensor any(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+Tensor all(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+// int64 index of the first maximum (minimum) along dim (NaN counts as the maximum and the
+// minimum, as torch); without dim, the index into the flattened tensor.
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+// torch.max(x, dim) / torch.min(x, dim): the extreme values along dim and their argmax/argmin
+// indices; the gradient goes to the selected element only.
+std::pair<Tensor, Tensor> max_dim(const Tensor& x, int64_t dim, bool keepdim = false);
+std::pair<Tensor, Tensor> min_dim(const Tensor& x, int64_t dim, bool keepdim = false);
 // Sums x down to `shape` (the reverse of broadcasting; used by vjps).
 Tensor sum_to(const Tensor& x, const Shape& shape);
 

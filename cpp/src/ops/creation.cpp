@@ -151,6 +151,7 @@ Tensor arange(double start, double end, double step, DType dtype) {
                      ", ", step, ")");
   const double count = std::ceil((end - start) / step);
   if (count > 1e15) fail<ValueError>("arange: ", count, " elements is too many");
+  if (dtype == DType::bool_) fail<TypeError>("arange: dtype bool is not supported");
   const int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
   Tensor t = empty({n}, dtype);
   dispatch_all(dtype, [&](auto tag) {
@@ -163,6 +164,7 @@ Tensor arange(double start, double end, double step, DType dtype) {
 
 Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   if (steps < 0) fail<ValueError>("linspace: steps must be non-negative, got ", steps);
+  if (dtype == DType::bool_) fail<TypeError>("linspace: dtype bool is not supported");
   Tensor t = empty({steps}, dtype);
   const double delta = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
   dispatch_all(dtype, [&](auto tag) {

@@ -51,9 +51,11 @@ T wrap_mul(T a, T b) {
   else if constexpr (std::is_integral_v<T>) return static_cast<T>(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
   else return a * b;
 }
-// a ** b for integers by repeated squaring (b >= 0 is checked by the caller).
+// a ** b for integers by repeated squaring; a negative b gives the truncated 1 / a**-b, as
+// torch: 0 except for a = 1 or -1 (and 0 for a = 0 instead of a division by zero).
 template <class T>
 T int_pow(T a, T b) {
+  if (b < T(0)) return a == T(1) ? T(1) : a == T(-1) ? static_cast<T>(b % 2 ? -1 : 1) : T(0);
   T r = T(1);
   for (; b > T(0); b = static_cast<T>(b / 2)) {
     if (b % 2) r = wrap_mul(r, a);
@@ -318,8 +320,9 @@ Tensor add(const Tensor& a0, const Tensor& b0) {
 }
 
 Tensor sub(const Tensor& a0, const Tensor& b0) {
+  refuse_bool(a0, "sub");
+  refuse_bool(b0, "sub");
   auto [a, b] = promoted(a0, b0);
-  refuse_bool(a, "sub");
   Tensor y = binary_kernel(Binary::sub, a, b, "sub");
   record("sub", y, {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g, const NeedsGrad& n) {
     return grads{n[0] ? sum_to(g, sa) : Tensor(), n[1] ? sum_to(neg(g), sb) : Tensor()};
@@ -351,7 +354,9 @@ Tensor div(const Tensor& a0, const Tensor& b0) {
 Tensor pow(const Tensor& a0, const Tensor& b0) {
   auto [a, b] = promoted(a0, b0);
   refuse_bool(a, "pow");
-  if (!is_floating_point(a.dtype()) && any_of(b, [](auto v) { return v < decltype(v)(0); }))
+  // As torch, only a negative number exponent is refused; negative exponents in a tensor give
+  // the truncated integer result (int_pow).
+  if (!is_floating_point(a.dtype()) && b0.impl()->wrapped_number && any_of(b, [](auto v) { return v < decltype(v)(0); }))
     fail<RuntimeError>("pow: integers to negative integer powers are not allowed");
   Tensor y = binary_kernel(Binary::pow, a, b, "pow");
   record("pow", y, {a, b}, [a = Saved(a), b = Saved(b), y = Saved(y)](const Tensor& g, const NeedsGrad& n) {
@@ -481,6 +486,69 @@ Tensor where(const Tensor& cond, const Tensor& a0, const Tensor& b0) {
   return y;
 }
 
+// ---- logical and bitwise ------------------------------------------------------------------
+
+Tensor logical_not(const Tensor& x) { return compare(to_dtype(x.detach(), DType::bool_), wrapped_number(false), Compare::eq); }
+
+Tensor logical(const Tensor& a, const Tensor& b, Logic op) {
+  NoGradGuard no_grad;
+  return bitwise(to_dtype(a, DType::bool_), to_dtype(b, DType::bool_), op);
+}
+
+namespace {
+void check_bitwise(const Tensor& x, const char* op) {
+  if (is_floating_point(x.dtype()))
+    fail<TypeError>(op, ": expected integer or bool tensors, got dtype ", dtype_name(x.dtype()), " (shape ",
+                    shape_str(x.shape()), ")");
+}
+}  // namespace
+
+Tensor bitwise_not(const Tensor& x) {
+  check_bitwise(x, "bitwise_not");
+  return broadcast_map<false, 1>({x}, "bitwise_not", [](auto v) {
+    using T = typename decltype(v)::value_type;
+    if constexpr (std::is_same_v<T, bool>) return !v[0];
+    else if constexpr (std::is_integral_v<T>) return static_cast<T>(~v[0]);
+    else return v[0];  // refused above
+  });
+}
+
+Tensor bitwise(const Tensor& a0, const Tensor& b0, Logic op) {
+  const char* name = op == Logic::and_ ? "bitwise_and" : op == Logic::or_ ? "bitwise_or" : "bitwise_xor";
+  auto [a, b] = promoted(a0.detach(), b0.detach());
+  check_bitwise(a, name);
+  return broadcast_map<false, 2>({a, b}, name, [op](auto v) {
+    using T = typename decltype(v)::value_type;
+    if constexpr (std::is_integral_v<T>) {
+      switch (op) {
+        case Logic::and_: return static_cast<T>(v[0] & v[1]);
+        case Logic::or_: return static_cast<T>(v[0] | v[1]);
+        default: return static_cast<T>(v[0] ^ v[1]);
+      }
+    } else {
+      return v[0];  // refused above
+    }
+  });
+}
+
+Tensor nonzero(const Tensor& x) {
+  const Tensor flags = materialize(to_dtype(x.detach(), DType::bool_));
+  const bool* p = flags.data<bool>();
+  const int64_t n = flags.numel(), nd = x.dim();
+  const int64_t count = std::count(p, p + n, true);
+  Tensor out = empty({count, nd}, DType::int64);
+  int64_t* o = out.data<int64_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    if (!p[i]) continue;
+    for (int64_t d = nd - 1, rem = i; d >= 0; --d) {
+      o[d] = rem % x.shape()[d];
+      rem /= x.shape()[d];
+    }
+    o += nd;
+  }
+  return out;
+}
+
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
 Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
@@ -508,7 +576,6 @@ Tensor& inplace(Tensor& dst, const Tensor& src, Binary op, const char* name) {
   if (!can_cast(rt, dst.dtype()))
     fail<TypeError>(name, ": result type ", dtype_name(rt), " can't be cast to the tensor's dtype ",
                     dtype_name(dst.dtype()));
-  if (op == Binary::sub) refuse_bool(dst, name);
   const Tensor s = to_dtype(src.detach(), dst.dtype());
   if (dst.is_contiguous() && s.storage() != dst.storage() && is_floating_point(dst.dtype())) {
     dispatch_dtype(dst.dtype(), [&](auto tag) {
@@ -534,10 +601,18 @@ Tensor& add_(Tensor& dst, const Tensor& src, double alpha) {
   if (alpha == 1.0) return inplace(dst, src, Binary::add, "add_");
   detail::check_inplace(dst, "add_");
   NoGradGuard no_grad;
-  // An integral alpha keeps an integer src integer (torch's add_(other, alpha=2) on int64).
+  // An integral alpha keeps an integer src integer (torch's add_(other, alpha=2) on int64); on
+  // bool, alpha is a truth value.
   const bool integral = alpha == std::trunc(alpha) && std::abs(alpha) < 0x1p62;
-  const Tensor scale = integral ? wrapped_number(static_cast<int64_t>(alpha)) : wrapped_number(alpha);
+  const Tensor scale = dst.dtype() == DType::bool_ ? wrapped_number(alpha != 0.0)
+                       : integral                  ? wrapped_number(static_cast<int64_t>(alpha))
+                                                   : wrapped_number(alpha);
   return inplace(dst, src.detach() * scale, Binary::add, "add_");
+}
+Tensor& sub_(Tensor& dst, const Tensor& src, double alpha) {
+  refuse_bool(dst, "sub_");
+  refuse_bool(src, "sub_");
+  return add_(dst, src, -alpha);
 }
 Tensor& mul_(Tensor& dst, const Tensor& src) { return inplace(dst, src, Binary::mul, "mul_"); }
 Tensor& div_(Tensor& dst, const Tensor& src) { return inplace(dst, src, Binary::div, "div_"); }

@@ -201,6 +201,87 @@ Tensor logsumexp(const Tensor& x0, std::vector<int64_t> dims0, bool keepdim) {
   return keepdim ? r : reshape(r, reduced_shape(x.shape(), dims, false));
 }
 
+Tensor any(const Tensor& x, std::vector<int64_t> dims, bool keepdim) {
+  NoGradGuard no_grad;
+  return compare(sum(to_dtype(x.detach(), DType::bool_), std::move(dims), keepdim), wrapped_number(int64_t{0}),
+                 Compare::gt);
+}
+
+Tensor all(const Tensor& x, std::vector<int64_t> dims, bool keepdim) {
+  NoGradGuard no_grad;
+  return compare(sum(logical_not(x), std::move(dims), keepdim), wrapped_number(int64_t{0}), Compare::eq);
+}
+
+namespace {
+Tensor arg_extremum(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool is_max, const char* op) {
+  if (x.numel() == 0) fail<ValueError>(op, ": cannot reduce an empty tensor (shape ", shape_str(x.shape()), ")");
+  const Tensor xv = x.dim() == 0 ? reshape(x.detach(), {1}) : x.detach();
+  Tensor rows;  // (outer, n): one row per result element
+  Shape out_shape;
+  if (!dim) {
+    rows = reshape(detail::materialize(xv), {1, x.numel()});
+    out_shape = keepdim ? Shape(x.shape().size(), 1) : Shape{};
+  } else {
+    const int64_t d = wrap_dim(*dim, xv.dim(), op);
+    std::vector<int64_t> perm;  // the kept dims in order, then d
+    for (int64_t k = 0; k < xv.dim(); ++k)
+      if (k != d) perm.push_back(k);
+    perm.push_back(d);
+    rows = reshape(detail::materialize(permute(xv, perm)), {-1, xv.shape()[d]});
+    out_shape = x.dim() == 0 ? Shape{} : reduced_shape(x.shape(), {d}, keepdim);
+  }
+  const int64_t outer = rows.shape()[0], n = rows.shape()[1];
+  Tensor out = empty({outer}, DType::int64);
+  int64_t* po = out.data<int64_t>();
+  dispatch_all(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = rows.data<T>();
+    for (int64_t r = 0; r < outer; ++r, p += n) {
+      int64_t best = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        if (p[i] != p[i]) {  // NaN wins (floating types only)
+          best = i;
+          break;
+        }
+        if (is_max ? p[i] > p[best] : p[i] < p[best]) best = i;
+      }
+      po[r] = best;
+    }
+  });
+  return reshape(out, out_shape);
+}
+
+std::pair<Tensor, Tensor> extremum_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max, const char* op) {
+  const int64_t d = wrap_dim(dim, std::max<int64_t>(x.dim(), 1), op);
+  const Tensor idx = arg_extremum(x, d, true, is_max, op);
+  if (x.dim() == 0) return {x, reshape(idx, {})};
+  // The selected element of each row, differentiably: other elements are masked out, so the
+  // gradient reaches only the selected one (as torch's max(dim), unlike amax's even split).
+  Shape line(x.dim(), 1);
+  line[d] = x.shape()[d];
+  const Tensor mask = compare(reshape(arange(0, static_cast<double>(x.shape()[d]), 1, DType::int64), line), idx,
+                              Compare::eq);
+  Tensor values = to_dtype(sum(where(mask, x, wrapped_number(int64_t{0})), {d}, keepdim), x.dtype());
+  return {values, keepdim ? idx : reshape(idx, reduced_shape(x.shape(), {d}, false))};
+}
+}  // namespace
+
+// torch refuses argmax/argmin of bool tensors (but not max(x, dim), which returns the indices).
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  if (x.dtype() == DType::bool_) fail<TypeError>("argmax: not supported for bool tensors; convert with .long()");
+  return arg_extremum(x, dim, keepdim, true, "argmax");
+}
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  if (x.dtype() == DType::bool_) fail<TypeError>("argmin: not supported for bool tensors; convert with .long()");
+  return arg_extremum(x, dim, keepdim, false, "argmin");
+}
+std::pair<Tensor, Tensor> max_dim(const Tensor& x, int64_t dim, bool keepdim) {
+  return extremum_dim(x, dim, keepdim, true, "max");
+}
+std::pair<Tensor, Tensor> min_dim(const Tensor& x, int64_t dim, bool keepdim) {
+  return extremum_dim(x, dim, keepdim, false, "min");
+}
+
 Tensor sum_to(const Tensor& x, const Shape& shape) {
   if (x.shape() == shape) return x;
   const size_t lead = x.shape().size() - shape.size();
