@@ -513,6 +513,47 @@ def test_save_and_load_keep_the_dtype(name: str, tmp_path: Any) -> None:
     assert back.tolist() == make(vb, name).tolist()
 
 
+# ------------------------------------------------------------------------- random integers
+
+
+def test_randint_is_uniform_in_range_and_reproducible() -> None:
+    x = vb.randint(-3, 4, (20000,), generator=vb.Generator(7))
+    assert x.dtype == vb.int64 and x.shape == (20000,)
+    counts = np.bincount(x.numpy() + 3, minlength=7)
+    assert counts.sum() == 20000 and len(counts) == 7
+    expected = 20000 / 7
+    assert ((counts - expected) ** 2 / expected).sum() < 30  # chi-square, 6 dof: p < 1e-4
+    again = vb.randint(-3, 4, (20000,), generator=vb.Generator(7))
+    np.testing.assert_array_equal(x.numpy(), again.numpy())
+    assert vb.randint(5, (2, 3)).shape == tuple(torch.randint(5, (2, 3)).shape)
+    assert vb.randint(0, 2, (3,), dtype=vb.bool).dtype == vb.bool
+
+
+def test_randperm_is_a_permutation() -> None:
+    p = vb.randperm(1000, generator=vb.Generator(3))
+    assert p.dtype == vb.int64
+    np.testing.assert_array_equal(np.sort(p.numpy()), np.arange(1000))
+    assert not np.array_equal(p.numpy(), np.arange(1000))
+    np.testing.assert_array_equal(vb.randperm(1000, generator=vb.Generator(3)).numpy(), p.numpy())
+    assert vb.randperm(0).shape == (0,)
+
+
+@pytest.mark.parametrize(
+    ("fn", "error"),
+    [
+        (lambda: vb.randint(3, 3, (2,)), ValueError),
+        (lambda: vb.randint(0.5, 3, (2,)), TypeError),
+        (lambda: vb.randint(3), TypeError),
+        (lambda: vb.randint(5, (2,), requires_grad=True), RuntimeError),
+        (lambda: vb.randperm(-1), ValueError),
+    ],
+    ids=["empty-range", "float-low", "no-size", "grad", "negative-n"],
+)
+def test_random_integers_reject_bad_arguments(fn: Callable[[], Any], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        fn()
+
+
 # ---------------------------------------------------------------------------------- errors
 
 FLOAT_ONLY = {

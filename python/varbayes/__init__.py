@@ -109,6 +109,7 @@ from .autograd import enable_grad, no_grad
 from .creation import tensor
 from .io import load, save  # noqa: E402
 from .predict import Prediction, predict  # noqa: E402
+from .sampling import randint, randperm
 
 __version__ = "0.1.0"
 
