@@ -513,6 +513,31 @@ def test_save_and_load_keep_the_dtype(name: str, tmp_path: Any) -> None:
     assert back.tolist() == make(vb, name).tolist()
 
 
+CLOSE_VALUES = [1.0, 1.0 + 1e-6, 1.0, float("inf"), float("-inf"), float("nan"), 0.0, 1e-9]
+CLOSE_OTHER = [1.0, 1.0, 1.1, float("inf"), float("inf"), float("nan"), 1e-9, 0.0]
+CLOSE = {
+    "default": lambda L, x, y: L.isclose(x, y),
+    "rtol": lambda L, x, y: L.isclose(x, y, rtol=0.2),
+    "atol-equal_nan": lambda L, x, y: L.isclose(x, y, atol=0.0, equal_nan=True),
+    "allclose": lambda L, x, y: L.allclose(x[:2], y[:2]),
+    "allclose-false": lambda L, x, y: L.allclose(x, y, equal_nan=True),
+    "equal": lambda L, x, y: L.equal(x, x.clone()),
+    "equal-false": lambda L, x, y: L.equal(x[:2], y[:2]),
+}
+
+
+@pytest.mark.parametrize("name", ["float32", "float64", "int64", "bool"])
+@pytest.mark.parametrize("fn", CLOSE.values(), ids=CLOSE.keys())
+def test_isclose_allclose_equal_match_torch(fn: Callable[..., Any], name: str) -> None:
+    def run(L: Any) -> Any:
+        # Floats include infinities and NaNs; integer and bool data are finite.
+        data = (CLOSE_VALUES, CLOSE_OTHER) if name.startswith("float") else ([3, 0, 5, 7], [3, 1, 5, 0])
+        x, y = (L.tensor(v, dtype=getattr(L, name)) for v in data)
+        return fn(L, x, y)
+
+    assert_same(run)
+
+
 # ------------------------------------------------------------------------- random integers
 
 

@@ -106,6 +106,7 @@ from ._core import (
     zeros_like,
 )
 from .autograd import enable_grad, no_grad
+from .closeness import allclose, equal, isclose
 from .creation import tensor
 from .io import load, save  # noqa: E402
 from .predict import Prediction, predict  # noqa: E402
