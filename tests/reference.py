@@ -2,7 +2,7 @@
 
 An op under test is written once as ``fn(L, *inputs)``, where ``L`` is one of the namespaces below
 (``VB`` for varbayes, ``NP`` for float64 NumPy/SciPy, ``torch_reference(torch)`` for PyTorch). Each
-namespace offers the varbayes names and signatures (``L.max(x, dim, keepdim)``,
+namespace offers the varbayes names and signatures (``L.amax(x, dim, keepdim)``,
 ``L.cross_entropy(x, [targets])``); operators and indexing work on all three.
 """
 
@@ -89,8 +89,8 @@ NP = Api(
         "softplus": lambda x: np.logaddexp(0.0, x),
         "sum": lambda x, dim=None, keepdim=False: _reduce(np.sum, x, dim, keepdim),
         "mean": lambda x, dim=None, keepdim=False: _reduce(np.mean, x, dim, keepdim),
-        "max": lambda x, dim=None, keepdim=False: _reduce(np.max, x, dim, keepdim),
-        "min": lambda x, dim=None, keepdim=False: _reduce(np.min, x, dim, keepdim),
+        "amax": lambda x, dim=None, keepdim=False: _reduce(np.max, x, dim, keepdim),
+        "amin": lambda x, dim=None, keepdim=False: _reduce(np.min, x, dim, keepdim),
         "var": _np_var,
         "logsumexp": lambda x, dim=None, keepdim=False: _reduce(special.logsumexp, x, dim, keepdim),
         "view": np.reshape,
@@ -132,8 +132,8 @@ def torch_reference(torch: Any) -> Api:
         {
             "sum": reduce(torch.sum),
             "mean": reduce(torch.mean),
-            "max": reduce(torch.amax),
-            "min": reduce(torch.amin),
+            "amax": reduce(torch.amax),
+            "amin": reduce(torch.amin),
             "logsumexp": reduce(torch.logsumexp),
             "squeeze": lambda x, dim=None: x.squeeze() if dim is None else x.squeeze(dim),
             "index_select": lambda x, dim, index: torch.index_select(x, dim, targets(index)),

@@ -83,9 +83,11 @@ def test_mixed_dtype_graph_sends_each_leaf_its_dtype():
     np.testing.assert_allclose(b.grad.numpy(), [1.0, 1.0])
 
 
-def test_integer_data_becomes_a_float_leaf():
-    x = vb.tensor([1, 2, 3], requires_grad=True)
-    assert x.dtype == vb.float32
+def test_integer_data_cannot_require_grad():
+    # As torch.tensor([1, 2, 3], requires_grad=True): integer leaves have no gradient.
+    with pytest.raises(RuntimeError, match="floating point"):
+        vb.tensor([1, 2, 3], requires_grad=True)
+    x = vb.tensor([1, 2, 3], dtype=vb.float32, requires_grad=True)
     (x**2).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0, 6.0])
 

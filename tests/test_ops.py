@@ -153,7 +153,7 @@ CASES = [
     # reductions over None / one dim / a tuple of dims, with keepdim
     *[
         case(f"{name}-{key}", lambda L, x, name=name, kw=kw: getattr(L, name)(x, **kw), (2, 3, 4))
-        for name in ("sum", "mean", "var", "max", "min", "logsumexp")
+        for name in ("sum", "mean", "var", "amax", "amin", "logsumexp")
         for key, kw in REDUCTION_DIMS.items()
     ],
     case("sum-0d", lambda L, x: L.sum(x), ()),
@@ -342,8 +342,8 @@ EDGES = [
         [-INF, -INF, -INF, 1.0, INF, 2.0, INF, INF, 1.0, NAN, 0.0, 1.0],
     ),
     edge("logsumexp-all-minus-inf", lambda L, x: L.logsumexp(x), [-INF, -INF, -INF]),
-    edge("max-nan", lambda L, x: L.max(L.reshape(x, (2, 3)), 1), [1.0, NAN, 3.0, -INF, INF, 0.0]),
-    edge("min-nan", lambda L, x: L.min(L.reshape(x, (2, 3)), 1), [NAN, 1.0, 3.0, -INF, INF, 0.0]),
+    edge("amax-nan", lambda L, x: L.amax(L.reshape(x, (2, 3)), 1), [1.0, NAN, 3.0, -INF, INF, 0.0]),
+    edge("amin-nan", lambda L, x: L.amin(L.reshape(x, (2, 3)), 1), [NAN, 1.0, 3.0, -INF, INF, 0.0]),
     edge("sum-inf", lambda L, x: L.sum(L.reshape(x, (2, 2)), 1), [INF, -INF, INF, 1.0]),
     edge("softmax-inf", lambda L, x: L.softmax(L.reshape(x, (2, 3)), -1), [0, -INF, 1, -INF, -INF, 2]),
     edge(
@@ -414,7 +414,7 @@ VIEW_OPS = {
     "matmul-right": lambda x: vb.tensor(np.arange(6.0).reshape(2, 3)) @ x,
     "linear": lambda x: F.linear(x, vb.tensor(np.arange(8.0).reshape(2, 4))),
     "sum-dim0": lambda x: vb.sum(x, 0),
-    "max-dim1": lambda x: vb.max(x, 1),
+    "amax-dim1": lambda x: vb.amax(x, 1),
     "var": lambda x: vb.var(x, -1),
     "logsumexp": lambda x: vb.logsumexp(x, 1),
     "softmax": lambda x: vb.softmax(x, -1),
@@ -511,7 +511,7 @@ def test_python_scalars_keep_the_tensor_dtype(fn: Callable[..., Any]) -> None:
 # ---------------------------------------------------------------- functions and methods agree
 
 UNARY_METHODS = tuple("neg exp log log1p sqrt abs reciprocal relu sigmoid tanh softplus".split())
-DIM_METHODS = ("sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax")
+DIM_METHODS = ("sum", "mean", "var", "amax", "amin", "logsumexp", "softmax", "log_softmax")
 
 
 @pytest.mark.parametrize("name", UNARY_METHODS + DIM_METHODS)
@@ -577,13 +577,13 @@ ERRORS = {
     "cat-shapes": (lambda: vb.cat([vb.ones(2, 3), vb.ones(2, 4)]), ValueError, r"\[2, 4\].*\[2, 3\]"),
     "reshape-size": (lambda: vb.ones(2, 3).reshape(4, 2), ValueError, r"\[4, 2\].*6"),
     "tensor-strings": (lambda: vb.tensor(["a"]), TypeError, r"unsupported element type"),
-    "from_numpy-int": (lambda: vb.from_numpy(np.arange(3)), TypeError, r"int64"),
+    "from_numpy-uint8": (lambda: vb.from_numpy(np.arange(3, dtype=np.uint8)), TypeError, r"uint8"),
     "from_numpy-byte-order": (
         lambda: vb.from_numpy(np.arange(3.0).astype(">f8" if np.little_endian else "<f8")),
         TypeError,
         r"byte order is not the machine's \(dtype [<>]f8\)",
     ),
-    "zeros-int32": (lambda: vb.zeros(2, dtype=np.int32), TypeError, r"int32"),
+    "zeros-float16": (lambda: vb.zeros(2, dtype=np.float16), TypeError, r"float16"),
     "tensor-ragged": (lambda: vb.tensor([[1, 2], [3]]), ValueError, r"ragged"),
     "zeros-negative": (lambda: vb.zeros(-1), ValueError, r"negative"),
     "zeros-absurd": (lambda: vb.zeros(10**7, 10**7), MemoryError, r"cannot allocate 400000000000000 bytes"),

@@ -45,7 +45,7 @@ def test_shape_as_varargs_or_tuple(make):
         lambda **kw: vb.empty(4, **kw),
         lambda **kw: vb.randn(4, **kw),
         lambda **kw: vb.rand(4, **kw),
-        lambda **kw: vb.arange(4, **kw),
+        lambda **kw: vb.arange(4.0, **kw),
         lambda **kw: vb.linspace(0, 1, 4, **kw),
         lambda **kw: vb.eye(4, **kw),
     ],
@@ -92,12 +92,12 @@ def test_random_creation_ranges():
     [
         (lambda: vb.zeros(-1), ValueError),
         (lambda: vb.zeros(2, 2.5), TypeError),
-        (lambda: vb.ones(2, dtype=np.int32), TypeError),
+        (lambda: vb.ones(2, dtype=np.float16), TypeError),
         (lambda: vb.zeros(2, dtype="complex64"), TypeError),
         (lambda: vb.zeros(2**40), MemoryError),
         (lambda: vb.zeros(2**40, 2**40), ValueError),
     ],
-    ids=["negative", "float-size", "int-dtype", "complex-dtype", "absurd", "overflow"],
+    ids=["negative", "float-size", "float16-dtype", "complex-dtype", "absurd", "overflow"],
 )
 def test_creation_rejects_bad_input(make, error):
     with pytest.raises(error):
@@ -111,13 +111,13 @@ def test_creation_rejects_bad_input(make, error):
     ("data", "shape", "dtype"),
     [
         (1.5, (), vb.float32),
-        (3, (), vb.float32),
+        (3, (), vb.int64),
         ([1.0, 2.0, 3.0], (3,), vb.float32),
-        ([[1, 2], [3, 4], [5, 6]], (3, 2), vb.float32),
+        ([[1, 2], [3, 4], [5, 6]], (3, 2), vb.int64),
         ([[[1.0], [2.0]]], (1, 2, 1), vb.float32),
         (np.arange(6.0).reshape(2, 3), (2, 3), vb.float64),
         (np.arange(6, dtype=np.float32), (6,), vb.float32),
-        (np.arange(4), (4,), vb.float32),
+        (np.arange(4), (4,), vb.int64),
         (np.float64(2.0), (), vb.float64),
     ],
     ids=["float", "int", "list", "nested", "deep", "f64-array", "f32-array", "int-array", "np-scalar"],
@@ -213,11 +213,11 @@ def test_from_numpy_shares_memory(view, dtype):
 @pytest.mark.parametrize(
     ("array", "error"),
     [
-        (np.arange(3), TypeError),
+        (np.arange(3, dtype=np.uint8), TypeError),
         (np.arange(3.0)[::-1], ValueError),
         (np.broadcast_to(np.zeros(1), (3,)), ValueError),
     ],
-    ids=["int", "negative-stride", "read-only"],
+    ids=["uint8", "negative-stride", "read-only"],
 )
 def test_from_numpy_rejects(array, error):
     with pytest.raises(error):
@@ -244,7 +244,7 @@ def test_numpy_is_a_view_that_outlives_the_tensor():
 
 
 def test_numpy_of_a_view_keeps_strides():
-    t = vb.arange(12).reshape(3, 4)
+    t = vb.arange(12.0).reshape(3, 4)
     a = t.transpose(0, 1).numpy()
     assert a.shape == (4, 3) and a.strides == (4, 16)
     np.testing.assert_array_equal(a, np.arange(12, dtype=np.float32).reshape(3, 4).T)
@@ -590,13 +590,13 @@ def test_random_independent_of_thread_count(make, dtype, num_threads):
         lambda a: a.sum(dim=0),
         lambda a: a.sum(dim=1),
         lambda a: a.sum(),
-        lambda a: a.max(dim=1),
+        lambda a: a.amax(dim=1),
         lambda a: vb.logsumexp(a, 1),
         lambda a: vb.softmax(a, -1),
         lambda a: vb.log_softmax(a, -1),
         lambda a: vb.nn.functional.cross_entropy(a, list(range(300))),
     ],
-    ids=["sum-0", "sum-1", "sum-all", "max-1", "logsumexp", "softmax", "log_softmax", "cross_entropy"],
+    ids=["sum-0", "sum-1", "sum-all", "amax-1", "logsumexp", "softmax", "log_softmax", "cross_entropy"],
 )
 def test_reductions_bitwise_independent_of_thread_count(compute, num_threads):
     # Threads split rows or column blocks, never one row's or column's sum, so the bits agree.

@@ -20,7 +20,11 @@ void init_optim(py::module_& m);
 void init_cpu(py::module_& m);
 void init_checkpoint(py::module_& m);
 
-// dtype from vb.float32/vb.float64, NumPy dtypes/types or their names; None gives `fallback`.
+// Every dtype, in the enum's order.
+inline constexpr DType kDTypes[] = {DType::float32, DType::float64, DType::int32, DType::int64, DType::bool_};
+
+// dtype from vb.float32 etc., NumPy dtypes/types, their names or Python's int/float/bool (int64,
+// float64, bool as in torch); None gives `fallback`.
 DType parse_dtype(py::handle h, DType fallback = DType::float32);
 // Integers from varargs (2, 3) or a single tuple/list ((2, 3)).
 std::vector<int64_t> parse_ints(const py::args& args, const char* op);
@@ -28,13 +32,16 @@ std::vector<int64_t> parse_ints(const py::args& args, const char* op);
 Shape parse_shape(const py::args& args, const char* op);
 // Dims argument: None (all), an int, or a sequence of ints.
 std::vector<int64_t> parse_dims(py::handle dims);
-// A Tensor from a Tensor, a Python number (as a 0-d tensor of like's dtype) or an array-like.
-Tensor as_tensor(py::handle h, const Tensor* like = nullptr);
+// A Tensor from a Tensor, a Python number (a float32 0-d tensor) or an array-like (vb.tensor).
+Tensor as_tensor(py::handle h);
+// An operand of an op: a Tensor, a Python bool/int/float as a wrapped number (which only raises
+// the category in type promotion, as in torch) or an array-like (vb.tensor).
+Tensor as_operand(py::handle h);
 // Integer class targets from a sequence, a NumPy integer array or an integral-valued Tensor.
 std::vector<int64_t> parse_index(py::handle h, const char* op);
 // A NumPy array that views t's memory and keeps its storage alive.
 py::array to_numpy(const Tensor& t);
-// A tensor sharing the memory of a float32/float64 NumPy array.
+// A tensor sharing the memory of a float32/float64/int32/int64/bool NumPy array.
 Tensor from_numpy(const py::array& a);
 
 // "<class 'float'>": the type of h, for error messages.

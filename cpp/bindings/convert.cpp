@@ -1,6 +1,8 @@
 // Argument conversion shared by the binding files (see bindings.h).
 #include <Python.h>
 
+#include <algorithm>
+
 #include "bindings.h"
 
 namespace varbayes::bind {
@@ -13,12 +15,13 @@ DType parse_dtype(py::handle h, DType fallback) {
   try {
     np_dtype = py::module_::import("numpy").attr("dtype")(h);
   } catch (py::error_already_set&) {
-    fail<TypeError>("unsupported dtype ", py::str(h).cast<std::string>(), "; use varbayes.float32 or float64");
+    fail<TypeError>("unsupported dtype ", py::str(h).cast<std::string>(),
+                    "; use varbayes.float32, float64, int32, int64 or bool");
   }
   const std::string name = py::str(np_dtype.attr("name"));
-  if (name == "float32") return DType::float32;
-  if (name == "float64") return DType::float64;
-  fail<TypeError>("unsupported dtype ", name, "; tensors are float32 or float64");
+  for (DType d : kDTypes)
+    if (name == dtype_name(d)) return d;
+  fail<TypeError>("unsupported dtype ", name, "; tensors are float32, float64, int32, int64 or bool");
 }
 
 namespace {
@@ -67,14 +70,16 @@ py::array to_numpy(const Tensor& t) {
   const auto item = static_cast<py::ssize_t>(itemsize(t.dtype()));
   std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end()), strides;
   for (int64_t s : t.strides()) strides.push_back(s * item);
-  const py::dtype dt = t.dtype() == DType::float32 ? py::dtype::of<float>() : py::dtype::of<double>();
+  const py::dtype dt = dispatch_all(t.dtype(), [](auto tag) { return py::dtype::of<decltype(tag)>(); });
   return py::array(dt, shape, strides, t.data_ptr(), base);
 }
 
 Tensor from_numpy(const py::array& a) {
   const std::string kind = py::str(a.dtype().attr("name"));
-  if (kind != "float32" && kind != "float64")
-    fail<TypeError>("from_numpy: unsupported dtype ", kind, "; tensors are float32 or float64 (use vb.tensor() to convert)");
+  const DType* found = std::find_if(std::begin(kDTypes), std::end(kDTypes), [&](DType d) { return kind == dtype_name(d); });
+  if (found == std::end(kDTypes))
+    fail<TypeError>("from_numpy: unsupported dtype ", kind,
+                    "; tensors are float32, float64, int32, int64 or bool (use vb.tensor(a, dtype=...) to convert)");
   // A tensor shares the array's memory and reads it in the machine's byte order.
   if (!a.dtype().attr("isnative").cast<bool>())
     fail<TypeError>("from_numpy: the array's byte order is not the machine's (dtype ", std::string(py::str(a.dtype())),
@@ -82,7 +87,7 @@ Tensor from_numpy(const py::array& a) {
   if (!a.writeable())
     fail<ValueError>("from_numpy: the array is read-only; a tensor shares its memory and could write to it "
                      "(pass a writable copy, e.g. np.array(a))");
-  const DType dt = kind == "float32" ? DType::float32 : DType::float64;
+  const DType dt = *found;
   const auto item = static_cast<int64_t>(itemsize(dt));
   Shape shape, strides;
   int64_t extent = 1;
@@ -113,13 +118,30 @@ Tensor from_numpy(const py::array& a) {
   return Tensor(std::move(impl));
 }
 
-Tensor as_tensor(py::handle h, const Tensor* like) {
+namespace {
+// Array-likes go through vb.tensor (a copy, inferring the dtype as torch.tensor).
+Tensor tensor_from(py::handle h) { return py::module_::import("varbayes").attr("tensor")(h).cast<Tensor>(); }
+}  // namespace
+
+Tensor as_tensor(py::handle h) {
   if (py::isinstance<Tensor>(h)) return h.cast<Tensor>();
-  const DType dt = like ? like->dtype() : DType::float32;
-  if (PyFloat_Check(h.ptr()) || PyLong_Check(h.ptr())) return scalar_tensor(h.cast<double>(), dt);
-  // Array-likes go through NumPy (a copy), keeping a float64 array's dtype.
-  py::object tensor_fn = py::module_::import("varbayes").attr("tensor");
-  return tensor_fn(h).cast<Tensor>();
+  if (PyFloat_Check(h.ptr()) || PyLong_Check(h.ptr())) return scalar_tensor(h.cast<double>(), kDefaultFloat);
+  return tensor_from(h);
+}
+
+Tensor as_operand(py::handle h) {
+  if (py::isinstance<Tensor>(h)) return h.cast<Tensor>();
+  if (PyBool_Check(h.ptr())) return wrapped_number(h.ptr() == Py_True);
+  if (PyLong_Check(h.ptr())) {
+    const long long v = PyLong_AsLongLong(h.ptr());
+    if (v == -1 && PyErr_Occurred()) {
+      PyErr_Clear();
+      fail<ValueError>("the Python integer ", py::str(h).cast<std::string>(), " does not fit in int64");
+    }
+    return wrapped_number(static_cast<int64_t>(v));
+  }
+  if (PyFloat_Check(h.ptr())) return wrapped_number(PyFloat_AsDouble(h.ptr()));
+  return tensor_from(h);
 }
 
 std::vector<int64_t> parse_index(py::handle h, const char* op) {

@@ -23,6 +23,90 @@ auto with_gil(F&& parse) {
   return parse();
 }
 
+constexpr const char* clamp_doc =
+    "Limits values to [min, max] (either may be None); an integer tensor with a float bound becomes float32.";
+
+Tensor clamp_bounds(const Tensor& x, py::handle lo, py::handle hi) {
+  auto bound = [](py::handle b) { return b.is_none() ? std::nullopt : std::optional<double>(b.cast<double>()); };
+  // The bounds take part in type promotion as torch's (a float bound makes an integer tensor float).
+  const Tensor in = to_dtype(x, result_type({x, lo.is_none() ? Tensor() : as_operand(lo),
+                                             hi.is_none() ? Tensor() : as_operand(hi)}));
+  return clamp(in, bound(lo), bound(hi));
+}
+
+// True for a device string ("cpu", "cuda:0") rather than a dtype name; only the CPU exists.
+bool is_device(py::handle h) {
+  if (!py::isinstance<py::str>(h)) return false;
+  const std::string s = h.cast<std::string>();
+  return s == "cpu" || s.rfind("cpu:", 0) == 0 || s.rfind("cuda", 0) == 0 || s.rfind("mps", 0) == 0 ||
+         s == "meta" || s.rfind("xpu", 0) == 0;
+}
+
+void check_device(py::handle device) {
+  if (device.is_none()) return;
+  const std::string s = py::str(device).cast<std::string>();
+  if (s != "cpu" && s != "cpu:0")
+    fail<ValueError>("to: device '", s, "' is not available; varbayes tensors live on the CPU ('cpu')");
+}
+
+// Tensor.to(dtype), .to(other_tensor), .to("cpu"), .to(device="cpu").
+Tensor to(const Tensor& x, py::handle target, py::handle device) {
+  check_device(device);
+  if (target.is_none()) return x;
+  if (py::isinstance<Tensor>(target)) return to_dtype(x, target.cast<Tensor>().dtype());
+  if (is_device(target)) {
+    check_device(target);
+    return x;
+  }
+  return to_dtype(x, parse_dtype(target));
+}
+
+// The default dtype of a creation function from its Python number arguments, as torch: bool
+// when all are bools, int64 when all are integers (None skipped), else float32.
+DType number_dtype(std::initializer_list<py::handle> values) {
+  bool all_bool = true, all_int = true;
+  for (py::handle v : values) {
+    if (v.is_none()) continue;
+    all_bool = all_bool && PyBool_Check(v.ptr());
+    all_int = all_int && (PyLong_Check(v.ptr()) || (py::isinstance<Tensor>(v) && !is_floating_point(v.cast<Tensor>().dtype())));
+  }
+  return all_bool ? DType::bool_ : all_int ? DType::int64 : kDefaultFloat;
+}
+
+py::object nonzero_tuple(const Tensor& x) {
+  const Tensor idx = nonzero(x);
+  py::tuple out(static_cast<size_t>(x.dim()));
+  for (int64_t d = 0; d < x.dim(); ++d) out[static_cast<size_t>(d)] = py::cast(contiguous(select(idx, 1, d)));
+  return out;
+}
+
+// torch.max / torch.min: (input) the extreme value; (input, dim: int) the named tuple
+// (values, indices); (input, dim: tuple) the reduction over those dims (as amax); (input, other:
+// Tensor) the elementwise maximum.
+void extremum(py::module_& m, py::class_<Tensor>& cls, const char* name,
+              Tensor (*reduce)(const Tensor&, std::vector<int64_t>, bool),
+              std::pair<Tensor, Tensor> (*along)(const Tensor&, int64_t, bool),
+              Tensor (*elementwise)(const Tensor&, const Tensor&)) {
+  py::object result_type = py::module_::import("collections")
+                               .attr("namedtuple")(name, py::make_tuple("values", "indices"));
+  result_type.attr("__module__") = "varbayes.return_types";
+  m.def_submodule("return_types").attr(name) = result_type;
+  auto fn = [reduce, along, elementwise, result_type](const Tensor& x, py::object dim, bool keepdim) -> py::object {
+    if (py::isinstance<Tensor>(dim)) return py::cast(elementwise(x, dim.cast<Tensor>()));
+    if (!dim.is_none() && !py::isinstance<py::sequence>(dim)) {
+      const auto [values, indices] = along(x, parse_dims(dim)[0], keepdim);
+      return result_type(values, indices);
+    }
+    return py::cast(reduce(x, parse_dims(dim), keepdim));
+  };
+  const std::string doc = std::string("The ") + name +
+                          " of all elements; with an int dim, the named tuple (values, indices) along it "
+                          "(the gradient goes to the selected element); with a tuple of dims, the reduction over "
+                          "them (ties share the gradient); with a tensor, the elementwise " + name + "imum.";
+  m.def(name, fn, py::arg("input"), py::arg("dim") = py::none(), py::arg("keepdim") = false, doc.c_str());
+  cls.def(name, fn, py::arg("dim") = py::none(), py::arg("keepdim") = false, doc.c_str());
+}
+
 }  // namespace
 
 void init_ops(py::module_& m) {
@@ -50,29 +134,61 @@ void init_ops(py::module_& m) {
       {"clone", &clone, "A copy with its own storage (differentiable)."}};
   for (const auto& [name, f, doc] : unary) both(name, f, doc);
 
-  both("clamp", [](const Tensor& x, std::optional<double> lo, std::optional<double> hi) { return clamp(x, lo, hi); },
-       "Limits values to [min, max] (either may be None).", py::arg("min") = py::none(), py::arg("max") = py::none());
+  m.def("clamp", [](const Tensor& x, py::handle lo, py::handle hi) { return clamp_bounds(x, lo, hi); }, py::arg("input"),
+        py::arg("min") = py::none(), py::arg("max") = py::none(), clamp_doc);
+  cls.def("clamp", &clamp_bounds, py::arg("min") = py::none(), py::arg("max") = py::none(), clamp_doc);
   // Binary functions accept Python numbers and array-likes for either operand.
   auto binary = [&](const char* name, Tensor (*op)(const Tensor&, const Tensor&), const char* doc) {
-    m.def(name, [op](py::handle a, py::handle b) {
-      const Tensor at = as_tensor(a);
-      return op(at, as_tensor(b, &at));
-    }, py::arg("input"), py::arg("other"), doc);
+    m.def(name, [op](py::handle a, py::handle b) { return op(as_operand(a), as_operand(b)); }, py::arg("input"),
+          py::arg("other"), doc);
   };
+  m.def("result_type", [](py::handle a, py::handle b) { return result_type({as_operand(a), as_operand(b)}); },
+        py::arg("tensor1"), py::arg("tensor2"),
+        "The dtype an op on the two operands (tensors or Python numbers) computes in, as torch.result_type.");
+  m.def("promote_types", &promote_types, py::arg("type1"), py::arg("type2"),
+        "The smallest dtype both dtypes convert to without losing category or width.");
+  m.def("can_cast", &can_cast, py::arg("from_"), py::arg("to"),
+        "Whether an in-place op may cast from one dtype to the other (never to a lower category).");
   binary("add", &add, "input + other (broadcasting).");
   binary("sub", &sub, "input - other (broadcasting).");
   binary("mul", &mul, "input * other (broadcasting).");
-  binary("div", &div, "input / other (broadcasting).");
+  binary("div", &div, "input / other, true division (integer operands give float32; broadcasting).");
+  binary("floor_divide", &floor_divide, "floor(input / other), Python's //; integer division by zero raises.");
+  binary("remainder", &remainder, "input - other * floor(input / other): Python's %, the sign of other.");
   binary("pow", static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&pow), "input ** other (broadcasting).");
   binary("maximum", &maximum, "Elementwise maximum (NaN propagates).");
   binary("minimum", &minimum, "Elementwise minimum (NaN propagates).");
   binary("matmul", &matmul, "Matrix product with NumPy semantics (1-D, 2-D, batched).");
-  cls.def("pow", [](const Tensor& a, py::handle b) { return pow(a, as_tensor(b, &a)); }, py::arg("exponent"));
+  cls.def("pow", [](const Tensor& a, py::handle b) { return pow(a, as_operand(b)); }, py::arg("exponent"));
   cls.def("matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"));
-  m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
-    const Tensor at = as_tensor(a, &c);
-    return where(c, at, as_tensor(b, &at));
-  }, py::arg("condition"), py::arg("input"), py::arg("other"), "condition != 0 ? input : other (broadcasting).");
+  m.def("where", [](const Tensor& c, py::handle a, py::handle b) -> py::object {
+    if (a.is_none() && b.is_none()) return nonzero_tuple(c);
+    if (a.is_none() || b.is_none()) fail<TypeError>("where: pass both input and other, or neither");
+    return py::cast(where(c, as_operand(a), as_operand(b)));
+  }, py::arg("condition"), py::arg("input") = py::none(), py::arg("other") = py::none(),
+        "condition ? input : other for a bool condition (broadcasting; operands promoted as torch);\n"
+        "where(condition) alone is nonzero(condition, as_tuple=True).");
+  auto nonzero_fn = [](const Tensor& x, bool as_tuple) -> py::object {
+    return as_tuple ? nonzero_tuple(x) : py::cast(nonzero(x));
+  };
+  const char* nonzero_doc = "Indices of the nonzero elements: int64 (count, ndim), or one index tensor per dim.";
+  m.def("nonzero", nonzero_fn, py::arg("input"), py::kw_only(), py::arg("as_tuple") = false, nonzero_doc);
+  cls.def("nonzero", nonzero_fn, py::kw_only(), py::arg("as_tuple") = false, nonzero_doc);
+
+  // Logical (bool results, nonzero is true) and bitwise (integer and bool tensors) ops.
+  both("logical_not", &logical_not, "Elementwise not: a bool tensor, true where input is zero.");
+  both("bitwise_not", &bitwise_not, "Elementwise ~ of an integer or bool tensor.");
+  const std::tuple<const char*, const char*, Logic> logic[] = {
+      {"logical_and", "bitwise_and", Logic::and_}, {"logical_or", "bitwise_or", Logic::or_},
+      {"logical_xor", "bitwise_xor", Logic::xor_}};
+  for (const auto& [lname, bname, op] : logic) {
+    auto lfn = [op](py::handle a, py::handle b) { return logical(as_operand(a), as_operand(b), op); };
+    auto bfn = [op](py::handle a, py::handle b) { return bitwise(as_operand(a), as_operand(b), op); };
+    m.def(lname, lfn, py::arg("input"), py::arg("other"), "Elementwise logical op: a bool tensor.");
+    cls.def(lname, lfn, py::arg("other"), "Elementwise logical op: a bool tensor.");
+    m.def(bname, bfn, py::arg("input"), py::arg("other"), "Elementwise bitwise op of integer or bool tensors.");
+    cls.def(bname, bfn, py::arg("other"), "Elementwise bitwise op of integer or bool tensors.");
+  }
 
   // Reductions: dim is None (all), an int or a tuple of ints.
   auto reduction = [&](const char* name, Tensor (*op)(const Tensor&, std::vector<int64_t>, bool), const char* doc) {
@@ -82,8 +198,24 @@ void init_ops(py::module_& m) {
   };
   reduction("sum", &sum, "Sum over dim (all dims when None).");
   reduction("mean", &mean, "Mean over dim (all dims when None).");
-  reduction("max", &max, "Maximum over dim (ties share the gradient).");
-  reduction("min", &min, "Minimum over dim (ties share the gradient).");
+  extremum(m, cls, "max", &max, &max_dim, &maximum);
+  extremum(m, cls, "min", &min, &min_dim, &minimum);
+  reduction("amax", &max, "Maximum over dim, an int or a tuple (ties share the gradient).");
+  reduction("amin", &min, "Minimum over dim, an int or a tuple (ties share the gradient).");
+  both("any", [](const Tensor& x, py::object dim, bool keepdim) {
+    return any(x, with_gil([&] { return parse_dims(dim); }), keepdim);
+  }, "Whether any element is nonzero (over dim), as a bool tensor.", py::arg("dim") = py::none(),
+       py::arg("keepdim") = false);
+  both("all", [](const Tensor& x, py::object dim, bool keepdim) {
+    return all(x, with_gil([&] { return parse_dims(dim); }), keepdim);
+  }, "Whether every element is nonzero (over dim), as a bool tensor.", py::arg("dim") = py::none(),
+       py::arg("keepdim") = false);
+  both("argmax", [](const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return argmax(x, dim, keepdim); },
+       "int64 index of the first maximum along dim (of the flattened tensor when dim is None).",
+       py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  both("argmin", [](const Tensor& x, std::optional<int64_t> dim, bool keepdim) { return argmin(x, dim, keepdim); },
+       "int64 index of the first minimum along dim (of the flattened tensor when dim is None).",
+       py::arg("dim") = py::none(), py::arg("keepdim") = false);
   reduction("logsumexp", &logsumexp, "log(sum(exp(x))) over dim, computed stably.");
   both("var", [](const Tensor& x, py::object dim, int64_t correction, bool keepdim) {
     return var(x, with_gil([&] { return parse_dims(dim); }), correction, keepdim);
@@ -109,10 +241,16 @@ void init_ops(py::module_& m) {
         if (x.dim() > 2) fail<ValueError>("t(): expects a tensor with at most 2 dimensions, got ", x.dim());
         return x.dim() < 2 ? x : transpose(x, 0, 1);
       }, "Transpose of a matrix.")
-      .def("to", [](const Tensor& x, py::handle dtype) { return to_dtype(x, parse_dtype(dtype)); }, py::arg("dtype"),
-           "A copy converted to dtype (the tensor itself if it already has it).")
-      .def("float", [](const Tensor& x) { return to_dtype(x, DType::float32); })
-      .def("double", [](const Tensor& x) { return to_dtype(x, DType::float64); });
+      .def("to", &to, py::arg("dtype") = py::none(), py::kw_only(), py::arg("device") = py::none(),
+           "A copy converted to dtype, or to other's dtype for a tensor (the tensor itself if it already has it);\n"
+           "'cpu' (as dtype or device) is the only device.")
+      .def("type", [](const Tensor& x, py::handle dtype) { return to_dtype(x, parse_dtype(dtype)); }, py::arg("dtype"),
+           "A copy converted to dtype (the tensor itself if it already has it).");
+  const std::pair<const char*, DType> casts[] = {{"float", DType::float32}, {"double", DType::float64},
+                                                 {"int", DType::int32},     {"long", DType::int64},
+                                                 {"bool", DType::bool_}};
+  for (const auto& [name, d] : casts)
+    cls.def(name, [d](const Tensor& x) { return to_dtype(x, d); }, "A copy converted to this dtype (or the tensor).");
   m.def("permute", [](const Tensor& x, const std::vector<int64_t>& dims) { return permute(x, dims); },
         py::arg("input"), py::arg("dims"), "Reorders the dimensions (a view).");
   both("transpose", &transpose, "Swaps two dimensions (a view).", py::arg("dim0"), py::arg("dim1"));
@@ -146,7 +284,7 @@ void init_ops(py::module_& m) {
   }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean", "Mean squared error (shapes must match).");
   m.def("gaussian_nll_loss", [](const Tensor& x, const Tensor& y, py::handle var, bool full, double eps,
                                 const std::string& r) {
-    return gaussian_nll_loss(x, y, as_tensor(var, &x), full, eps, reduction_from_string(r));
+    return gaussian_nll_loss(x, y, as_tensor(var), full, eps, reduction_from_string(r));
   }, py::arg("input"), py::arg("target"), py::arg("var"), py::arg("full") = false, py::arg("eps") = 1e-6,
         py::arg("reduction") = "mean", "Gaussian negative log-likelihood with variance var, as PyTorch's.");
   m.def("dropout", [](const Tensor& x, double p, bool training, py::handle gen) {
@@ -171,17 +309,20 @@ void init_ops(py::module_& m) {
   };
   random("randn", &randn, "Standard normal samples (counter-based Philox generator).");
   random("rand", &rand, "Uniform samples in [0, 1) (counter-based Philox generator).");
-  m.def("full", [](py::object size, double value, py::handle dtype, bool requires_grad) {
-    return with_grad(full(parse_shape(py::make_tuple(size), "full"), value, parse_dtype(dtype)), requires_grad);
+  m.def("full", [](py::object size, py::handle value, py::handle dtype, bool requires_grad) {
+    const DType d = parse_dtype(dtype, number_dtype({value}));
+    return with_grad(full(parse_shape(py::make_tuple(size), "full"), value.cast<double>(), d), requires_grad);
   }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
-        py::arg("requires_grad") = false, "A tensor filled with fill_value.");
-  m.def("arange", [](double start, py::object end, double step, py::handle dtype, bool requires_grad) {
+        py::arg("requires_grad") = false,
+        "A tensor filled with fill_value; the dtype defaults to int64 for an int, bool for a bool, else float32.");
+  m.def("arange", [](py::handle start, py::handle end, py::handle step, py::handle dtype, bool requires_grad) {
     const bool one = end.is_none();
-    return with_grad(arange(one ? 0.0 : start, one ? start : end.cast<double>(), step, parse_dtype(dtype)),
+    const DType d = parse_dtype(dtype, number_dtype({start, end, step}));
+    return with_grad(arange(one ? 0.0 : start.cast<double>(), (one ? start : end).cast<double>(), step.cast<double>(), d),
                      requires_grad);
-  }, py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1.0, py::kw_only(),
+  }, py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
         py::arg("dtype") = py::none(), py::arg("requires_grad") = false,
-        "Values from start (or 0) up to end, exclusive, by step.");
+        "Values from start (or 0) up to end, exclusive, by step; int64 when all are integers, else float32.");
   m.def("linspace", [](double start, double end, int64_t steps, py::handle dtype, bool requires_grad) {
     return with_grad(linspace(start, end, steps, parse_dtype(dtype)), requires_grad);
   }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = py::none(),
@@ -190,9 +331,17 @@ void init_ops(py::module_& m) {
     return with_grad(eye(n, mcols.value_or(-1), parse_dtype(dtype)), requires_grad);
   }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("requires_grad") = false, "The n x m identity matrix.");
-  m.def("zeros_like", &zeros_like, py::arg("input"), "Zeros of input's shape and dtype.");
-  m.def("ones_like", &ones_like, py::arg("input"), "Ones of input's shape and dtype.");
-  m.def("full_like", &full_like, py::arg("input"), py::arg("fill_value"), "fill_value in input's shape and dtype.");
+  auto like = [&](const char* name, auto fill, const char* doc) {
+    m.def(name, [fill](const Tensor& x, py::handle dtype, bool requires_grad) {
+      return with_grad(full(x.shape(), fill, parse_dtype(dtype, x.dtype())), requires_grad);
+    }, py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false, doc);
+  };
+  like("zeros_like", 0.0, "Zeros of input's shape and dtype (or dtype).");
+  like("ones_like", 1.0, "Ones of input's shape and dtype (or dtype).");
+  m.def("full_like", [](const Tensor& x, double value, py::handle dtype, bool requires_grad) {
+    return with_grad(full(x.shape(), value, parse_dtype(dtype, x.dtype())), requires_grad);
+  }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
+        py::arg("requires_grad") = false, "fill_value in input's shape and dtype (or dtype).");
 }
 
 }  // namespace varbayes::bind

@@ -72,21 +72,44 @@ std::string tensor_repr(const Tensor& t) {
   return os.str();
 }
 
+// The value of a one-element tensor as a Python int, bool or float (by dtype).
+py::object item(const Tensor& t) {
+  const double v = t.item();  // checks that t has one element
+  switch (t.dtype()) {
+    case DType::bool_: return py::bool_(v != 0.0);
+    case DType::int32:
+    case DType::int64: return py::int_(dispatch_all(t.dtype(), [&](auto tag) {
+      return static_cast<int64_t>(*t.data<decltype(tag)>());
+    }));
+    default: return py::float_(v);
+  }
+}
+
 Tensor binary_with(const Tensor& a, py::handle b, Tensor (*op)(const Tensor&, const Tensor&), bool reflected) {
-  const Tensor bt = as_tensor(b, &a);
+  const Tensor bt = as_operand(b);
   return reflected ? op(bt, a) : op(a, bt);
 }
 
 }  // namespace
 
 void init_tensor(py::module_& m) {
-  py::enum_<DType>(m, "DType", "Element type of a tensor (varbayes.float32 or varbayes.float64).")
-      .value("float32", DType::float32)
-      .value("float64", DType::float64)
-      .def_property_readonly("itemsize", [](DType d) { return itemsize(d); })
-      .def("__repr__", [](DType d) { return std::string("varbayes.").append(dtype_name(d)); });
-  m.attr("float32") = DType::float32;
-  m.attr("float64") = DType::float64;
+  py::enum_<DType> dtype(m, "DType", "Element type of a tensor: varbayes.float32, float64, int32, int64 or bool.");
+  for (DType d : kDTypes) dtype.value(dtype_name(d), d);
+  dtype.def_property_readonly("itemsize", [](DType d) { return itemsize(d); }, "Bytes per element.")
+      .def_property_readonly("is_floating_point", [](DType d) { return is_floating_point(d); },
+                             "True for float32 and float64.");
+  // Replaced rather than added with .def: py::enum_ has defined both, and .def would only add an
+  // overload after them.
+  const py::cpp_function dtype_repr([](DType d) { return std::string("varbayes.").append(dtype_name(d)); },
+                                    py::is_method(dtype));
+  dtype.attr("__repr__") = dtype_repr;
+  dtype.attr("__str__") = dtype_repr;
+  for (DType d : kDTypes) m.attr(dtype_name(d)) = d;
+  // torch's aliases.
+  m.attr("float") = DType::float32;
+  m.attr("double") = DType::float64;
+  m.attr("int") = DType::int32;
+  m.attr("long") = DType::int64;
 
   py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A node of the autograd graph (the op that made a tensor).")
       .def("name", &Node::name, "Name of the op.")
@@ -100,9 +123,13 @@ void init_tensor(py::module_& m) {
           "The nodes of the inputs (None for leaves and inputs without grad).")
       .def("__repr__", [](const Node& n) { return std::string("<") + n.name() + ">"; });
 
-  py::class_<Tensor> cls(m, "Tensor", "An n-dimensional float32/float64 array with reverse-mode autodiff.");
+  py::class_<Tensor> cls(m, "Tensor",
+                         "An n-dimensional array (float32, float64, int32, int64 or bool) with reverse-mode autodiff "
+                         "of its floating-point values.");
   cls.def_property_readonly("shape", [](const Tensor& t) { return py::tuple(py::cast(t.shape())); }, "Sizes of the dimensions.")
-      .def_property_readonly("dtype", &Tensor::dtype, "Element type (varbayes.float32 or float64).")
+      .def_property_readonly("dtype", &Tensor::dtype, "Element type (varbayes.float32, float64, int32, int64, bool).")
+      .def("is_floating_point", [](const Tensor& t) { return is_floating_point(t.dtype()); },
+           "True when the dtype is float32 or float64.")
       .def_property_readonly("ndim", &Tensor::dim, "Number of dimensions.")
       .def("dim", &Tensor::dim, "Number of dimensions.")
       .def("numel", &Tensor::numel, "Number of elements.")
@@ -141,13 +168,14 @@ void init_tensor(py::module_& m) {
       }, py::arg("gradient") = py::none(), py::arg("retain_graph") = false, py::call_guard<py::gil_scoped_release>(),
            "Accumulates d(self)/d(leaf) into each leaf's .grad; the graph is freed unless retain_graph.")
       .def("detach", &Tensor::detach, "The same data without graph history.")
-      .def("item", &Tensor::item, "The value of a one-element tensor as a Python float.")
+      .def("item", &item, "The value of a one-element tensor as a Python float, int or bool (by dtype).")
       .def("numpy", &to_numpy, "A NumPy array sharing this tensor's memory (no copy).")
       .def("__array__", [](const Tensor& t, py::object dtype, py::object) {
             py::array a = to_numpy(t);
             return dtype.is_none() ? a : py::array(a.attr("astype")(dtype));
           }, py::arg("dtype") = py::none(), py::arg("copy") = py::none())
-      .def("tolist", [](const Tensor& t) { return to_numpy(t).attr("tolist")(); }, "Nested Python lists of floats.")
+      .def("tolist", [](const Tensor& t) { return to_numpy(t).attr("tolist")(); },
+           "Nested Python lists of floats, ints or bools (by dtype).")
       .def("__repr__", &tensor_repr)
       .def("__len__", [](const Tensor& t) {
         if (t.dim() == 0) fail<TypeError>("len() of a 0-d tensor");
@@ -158,13 +186,20 @@ void init_tensor(py::module_& m) {
         return t.item() != 0.0;
       })
       .def("__float__", &Tensor::item)
+      .def("__int__", [](const Tensor& t) { return py::int_(item(t)); })
+      .def("__index__", [](const Tensor& t) {
+        if (is_floating_point(t.dtype()))
+          fail<TypeError>("only integer tensors of a single element can be converted to an index, got dtype ",
+                          dtype_name(t.dtype()));
+        return item(t);
+      })
       .def("__hash__", [](const Tensor& t) { return reinterpret_cast<std::uintptr_t>(t.impl()); })
       .def("__getitem__", [](const Tensor& t, py::handle idx) { return index(t, idx); })
       .def("__setitem__", [](Tensor& t, py::handle idx, py::handle value) {
         bool advanced = false;
         Tensor view = index(t, idx, &advanced);
         if (advanced) fail<TypeError>("assignment through an integer-array index is not supported");
-        copy_(view, as_tensor(value, &t));
+        copy_(view, as_operand(value));
       });
 
   auto bin = [&cls](const char* name, Tensor (*op)(const Tensor&, const Tensor&), bool reflected) {
@@ -178,16 +213,35 @@ void init_tensor(py::module_& m) {
   bin("__rmul__", &mul, true);
   bin("__truediv__", &div, false);
   bin("__rtruediv__", &div, true);
+  bin("__floordiv__", &floor_divide, false);
+  bin("__rfloordiv__", &floor_divide, true);
+  bin("__mod__", &remainder, false);
+  bin("__rmod__", &remainder, true);
+  bin("floor_divide", &floor_divide, false);
+  bin("remainder", &remainder, false);
   bin("__pow__", static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&pow), false);
   bin("__rpow__", static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&pow), true);
   bin("__matmul__", &matmul, false);
   bin("__rmatmul__", &matmul, true);
   bin("maximum", &maximum, false);
   bin("minimum", &minimum, false);
+  auto logic = [&cls](const char* name, Logic op, bool reflected) {
+    cls.def(name, [op, reflected](const Tensor& a, py::handle b) {
+      const Tensor bt = as_operand(b);
+      return reflected ? bitwise(bt, a, op) : bitwise(a, bt, op);
+    });
+  };
+  logic("__and__", Logic::and_, false);
+  logic("__rand__", Logic::and_, true);
+  logic("__or__", Logic::or_, false);
+  logic("__ror__", Logic::or_, true);
+  logic("__xor__", Logic::xor_, false);
+  logic("__rxor__", Logic::xor_, true);
+  cls.def("__invert__", [](const Tensor& a) { return bitwise_not(a); });
   cls.def("__neg__", [](const Tensor& a) { return neg(a); })
       .def("__abs__", [](const Tensor& a) { return abs(a); });
   auto cmp = [&cls](const char* name, Compare c) {
-    cls.def(name, [c](const Tensor& a, py::handle b) { return compare(a, as_tensor(b, &a), c); });
+    cls.def(name, [c](const Tensor& a, py::handle b) { return compare(a, as_operand(b), c); });
   };
   cmp("__eq__", Compare::eq);
   cmp("__ne__", Compare::ne);
@@ -197,26 +251,26 @@ void init_tensor(py::module_& m) {
   cmp("__ge__", Compare::ge);
   // In-place arithmetic (allowed on tensors that do not require grad, or under no_grad()).
   auto inplace = [&cls](const char* name, auto op) {
-    cls.def(name, [op](Tensor& a, py::handle b) -> Tensor& { return op(a, as_tensor(b, &a)); });
+    cls.def(name, [op](Tensor& a, py::handle b) -> Tensor& { return op(a, as_operand(b)); });
   };
   inplace("__iadd__", [](Tensor& a, const Tensor& b) -> Tensor& { return add_(a, b); });
-  inplace("__isub__", [](Tensor& a, const Tensor& b) -> Tensor& { return add_(a, b, -1.0); });
+  inplace("__isub__", [](Tensor& a, const Tensor& b) -> Tensor& { return sub_(a, b); });
   inplace("__imul__", [](Tensor& a, const Tensor& b) -> Tensor& { return mul_(a, b); });
   inplace("__itruediv__", [](Tensor& a, const Tensor& b) -> Tensor& { return div_(a, b); });
   inplace("mul_", [](Tensor& a, const Tensor& b) -> Tensor& { return mul_(a, b); });
   inplace("div_", [](Tensor& a, const Tensor& b) -> Tensor& { return div_(a, b); });
   inplace("copy_", [](Tensor& a, const Tensor& b) -> Tensor& { return copy_(a, b); });
   cls.def(
-         "add_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return add_(a, as_tensor(b, &a), alpha); },
+         "add_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return add_(a, as_operand(b), alpha); },
          py::arg("other"), py::arg("alpha") = 1.0, "self += alpha * other, in place.")
       .def(
-          "sub_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return add_(a, as_tensor(b, &a), -alpha); },
+          "sub_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return sub_(a, as_operand(b), alpha); },
           py::arg("other"), py::arg("alpha") = 1.0, "self -= alpha * other, in place.")
       .def("fill_", &fill_, py::arg("value"), "Sets every element to value, in place.")
       .def("zero_", &zero_, "Sets every element to 0, in place.");
 
   m.def("from_numpy", &from_numpy, py::arg("array"),
-        "A tensor sharing the memory of a float32/float64 NumPy array (no copy).");
+        "A tensor sharing the memory of a float32/float64/int32/int64/bool NumPy array (no copy).");
 }
 
 }  // namespace varbayes::bind

@@ -58,7 +58,8 @@ bool needs_graph(const std::vector<Tensor>& inputs) {
 }
 
 void record(const char* name, Tensor& out, const std::vector<Tensor>& inputs, VjpFn vjp) {
-  if (!needs_graph(inputs)) return;
+  // Integer and bool results (comparisons, casts to int) carry no gradient, as in PyTorch.
+  if (!needs_graph(inputs) || !is_floating_point(out.dtype())) return;
   std::vector<Edge> next(inputs.size());
   std::vector<Shape> shapes(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {

@@ -368,6 +368,9 @@ void save(const std::shared_ptr<nn::Module>& m, const std::string& path) {
   Value::Array entries;
   int64_t offset = 0;
   for (const Tensor& a : enc.arrays) {
+    if (!is_floating_point(a.dtype()))
+      fail<TypeError>("save: a parameter or buffer of dtype ", dtype_name(a.dtype()), " (shape ", shape_str(a.shape()),
+                      "); checkpoints hold float32 and float64 arrays");
     const auto size = static_cast<int64_t>(nbytes(a));
     entries.push_back(Value::Object{{"dtype", a.dtype() == DType::float32 ? "<f4" : "<f8"},
                                     {"shape", Value::Array(a.shape().begin(), a.shape().end())},

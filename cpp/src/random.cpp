@@ -39,6 +39,8 @@ namespace {
 // even elements, so each is the draw starting at block first + start / 2.
 void fill_draw(Generator& g, Tensor& t, bool normal, double a, double b) {
   if (!t.is_contiguous()) fail<ValueError>("random fill needs a contiguous tensor");
+  if (!is_floating_point(t.dtype()))
+    fail<TypeError>("random fill: dtype ", dtype_name(t.dtype()), " is not supported; samples are float32 or float64");
   const int64_t n = t.numel();
   const uint64_t seed = g.seed();
   const uint64_t first = g.reserve(static_cast<uint64_t>((n + 1) / 2));

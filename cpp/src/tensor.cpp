@@ -187,6 +187,8 @@ void* Tensor::data_ptr() const {
 Tensor& Tensor::set_requires_grad(bool r) {
   if (!is_leaf())
     fail<RuntimeError>("requires_grad can only be changed on leaf tensors; use detach() for a non-leaf");
+  if (r && !is_floating_point(dtype()))
+    fail<RuntimeError>("only Tensors of floating point dtype can require gradients (got ", dtype_name(dtype()), ")");
   impl()->requires_grad = r;
   return *this;
 }
@@ -220,7 +222,7 @@ double Tensor::item() const {
   if (numel() != 1)
     fail<ValueError>("item(): a tensor with ", numel(), " elements (shape ", shape_str(shape()),
                      ") cannot be converted to a scalar");
-  return dispatch_dtype(dtype(), [&](auto t) { return static_cast<double>(*data<decltype(t)>()); });
+  return dispatch_all(dtype(), [&](auto t) { return static_cast<double>(*data<decltype(t)>()); });
 }
 
 std::string Tensor::repr() const {

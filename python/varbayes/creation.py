@@ -6,14 +6,31 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Tensor, float32, float64, from_numpy
+from ._core import DType, Tensor, from_numpy
+
+# NumPy element types a tensor keeps as they are (torch.tensor keeps them too).
+_KEPT = ("float32", "float64", "int32", "int64", "bool")
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data``.
 
-    The dtype defaults to float32, except that float64 NumPy arrays and float64 tensors keep
-    float64. Integers and booleans are converted. Ragged or non-numeric data raise an error.
+    Parameters
+    ----------
+    data : number, nested sequence, NumPy array or Tensor
+        The values. Ragged or non-numeric data raise ValueError / TypeError.
+    dtype : DType, NumPy dtype or name, optional
+        The element type. By default it is inferred as ``torch.tensor`` does: Python ints give
+        int64, bools give bool and floats float32; NumPy arrays and scalars and tensors keep a
+        float32, float64, int32, int64 or bool dtype. Other NumPy types raise TypeError unless
+        ``dtype`` is given.
+    requires_grad : bool, optional
+        Whether to record operations on the result (floating dtypes only).
+
+    Returns
+    -------
+    Tensor
+        A contiguous tensor that owns its memory.
     """
     if isinstance(data, Tensor):
         array = data.numpy()
@@ -30,26 +47,35 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         )
     if array.dtype.kind not in "biuf":
         raise TypeError(f"tensor(): unsupported element type {array.dtype}; expected numbers")
-    if dtype is None:
-        dtype = float64 if array.dtype == np.float64 and not _is_python_data(data) else float32
-    target = (
-        np.dtype("float64") if dtype in (float64, "float64", np.float64) else np.dtype(_numpy_name(dtype))
-    )
+    target = _inferred(data, array) if dtype is None else _numpy_dtype(dtype)
     result = from_numpy(np.array(array, dtype=target, order="C", copy=True))
     if requires_grad:
         result.requires_grad_(True)
     return result
 
 
-def _is_python_data(data: Any) -> bool:
-    # Python floats are float32 by default (as in PyTorch); NumPy float64 arrays stay float64.
-    return not isinstance(data, (np.ndarray, np.generic, Tensor))
+def _inferred(data: Any, array: np.ndarray) -> np.dtype:
+    # Python floats are float32 by default (as in PyTorch); NumPy data keeps its type.
+    from_python = not isinstance(data, (np.ndarray, np.generic, Tensor))
+    if array.dtype.kind == "f" and from_python:
+        return np.dtype("float32")
+    if array.dtype.name not in _KEPT:
+        raise TypeError(
+            f"tensor(): NumPy dtype {array.dtype.name} has no tensor dtype; tensors are "
+            "float32, float64, int32, int64 or bool (pass dtype= to convert)"
+        )
+    return array.dtype
 
 
-def _numpy_name(dtype: Any) -> str:
-    if dtype in (float32, "float32", np.float32):
-        return "float32"
-    name = np.dtype(dtype).name
-    if name not in ("float32", "float64"):
-        raise TypeError(f"tensor(): unsupported dtype {name}; tensors are float32 or float64")
-    return name
+def _numpy_dtype(dtype: Any) -> np.dtype:
+    if isinstance(dtype, DType):
+        return np.dtype(dtype.name)
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"tensor(): unsupported dtype {dtype!r}") from None
+    if result.name not in _KEPT:
+        raise TypeError(
+            f"tensor(): unsupported dtype {result.name}; tensors are float32, float64, int32, int64 or bool"
+        )
+    return result

@@ -426,8 +426,7 @@ class _Decoder:
         if "__array__" in obj:
             return self.array(obj)
         if "__tensor__" in obj:
-            a = self.array(obj["__tensor__"])
-            return tensor(a, dtype=_core.float64 if a.dtype == np.float64 else _core.float32)
+            return tensor(self.array(obj["__tensor__"]))  # keeps the saved dtype
         if "__module_ref__" in obj:
             return self.modules[obj["__module_ref__"]]
         if "__module__" in obj:

@@ -68,7 +68,8 @@ struct NoGradGuard : GradModeGuard {
 // True when an op on these inputs must record a node.
 bool needs_graph(std::initializer_list<const Tensor*> inputs);
 bool needs_graph(const std::vector<Tensor>& inputs);
-// Attaches a node computing `vjp` to `out` when grad mode is on and an input requires grad.
+// Attaches a node computing `vjp` to a floating-point `out` when grad mode is on and an input
+// requires grad.
 void record(const char* name, Tensor& out, const std::vector<Tensor>& inputs, VjpFn vjp);
 
 // A tensor kept for backward: a detached alias plus the storage version at save time, so a later

@@ -32,12 +32,30 @@ Tensor rand(const Shape& shape, DType dtype = DType::float32, Generator* gen = n
 // Copies `n` values of type T into a new tensor of the given shape.
 Tensor from_values(const std::vector<double>& values, const Shape& shape, DType dtype = DType::float32);
 
+// ---- type promotion (PyTorch's rules) -------------------------------------------------------
+// The dtype an op on these operands computes in (torch.result_type). Tensors with dimensions
+// decide; 0-d tensors, and after them wrapped numbers, only count when they are of a higher
+// category (bool < integer < floating). A wrapped floating number counts as the default float
+// dtype: int64 tensor + 2.5 -> float32, float32 tensor + float64 0-d tensor -> float32.
+// Undefined tensors are skipped.
+DType result_type(const std::vector<Tensor>& operands);
+// A 0-d tensor standing for a number written in code (Python's 2, 2.5, True): float64, int64 or
+// bool storage, marked as a wrapped number for result_type.
+Tensor wrapped_number(double value);
+Tensor wrapped_number(int64_t value);
+Tensor wrapped_number(bool value);
+
 // ---- copies and casts -----------------------------------------------------------------------
 Tensor contiguous(const Tensor& x);   // x itself when already contiguous
 Tensor clone(const Tensor& x);        // always a new contiguous copy (differentiable)
+// x converted to dtype (x itself when it has it); float -> int truncates toward zero, any -> bool
+// is x != 0. Differentiable between floating dtypes.
 Tensor to_dtype(const Tensor& x, DType dtype);
 
 // ---- elementwise unary ----------------------------------------------------------------------
+// Ops computed in floating point (exp, log, log1p, sqrt, reciprocal, sigmoid, tanh) take integer
+// and bool input as float32, as PyTorch; softplus is floating-only. neg, abs and relu keep an
+// integer dtype and refuse bool.
 Tensor neg(const Tensor& x);
 Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
@@ -54,6 +72,8 @@ Tensor sign(const Tensor& x);  // not differentiable (zero gradient)
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
 
 // ---- elementwise binary (broadcasting) ------------------------------------------------------
+// Operands are promoted with result_type; integer arithmetic stays integer (wrapping on
+// overflow), div is true division (integer operands give float32).
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
@@ -62,11 +82,25 @@ Tensor pow(const Tensor& a, const Tensor& b);
 Tensor pow(const Tensor& a, double exponent);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
-// Comparisons give 0/1 tensors of a's dtype (no gradient).
+// floor(a / b) and a - b * floor(a / b) (the remainder has b's sign, as Python's % and
+// torch.remainder). Integer division by zero throws RuntimeError. floor_divide has no gradient.
+Tensor floor_divide(const Tensor& a, const Tensor& b);
+Tensor remainder(const Tensor& a, const Tensor& b);
+// Comparisons give bool tensors (no gradient); operands are promoted first.
 enum class Compare { eq, ne, lt, le, gt, ge };
 Tensor compare(const Tensor& a, const Tensor& b, Compare c);
-// cond != 0 ? a : b, broadcasting all three.
+// cond ? a : b for a bool cond (TypeError otherwise, as torch), broadcasting all three.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+
+// Logical ops treat nonzero as true and give bool tensors; bitwise ops take integer and bool
+// tensors (TypeError for floating ones), promoted, and keep their dtype.
+enum class Logic { and_, or_, xor_ };
+Tensor logical_not(const Tensor& x);
+Tensor logical(const Tensor& a, const Tensor& b, Logic op);
+Tensor bitwise_not(const Tensor& x);
+Tensor bitwise(const Tensor& a, const Tensor& b, Logic op);
+// Indices of the nonzero elements: an int64 tensor (count, x.dim()), row-major order.
+Tensor nonzero(const Tensor& x);
 
 Tensor operator+(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);
@@ -87,6 +121,7 @@ Tensor& copy_(Tensor& dst, const Tensor& src);  // src broadcast to dst's shape,
 Tensor& fill_(Tensor& dst, double value);
 Tensor& zero_(Tensor& dst);
 Tensor& add_(Tensor& dst, const Tensor& src, double alpha = 1.0);  // dst += alpha * src
+Tensor& sub_(Tensor& dst, const Tensor& src, double alpha = 1.0);  // dst -= alpha * src (not on bool)
 Tensor& mul_(Tensor& dst, const Tensor& src);
 Tensor& div_(Tensor& dst, const Tensor& src);
 Tensor& mul_(Tensor& dst, double value);
@@ -99,6 +134,17 @@ Tensor var(const Tensor& x, std::vector<int64_t> dims = {}, int64_t correction =
 Tensor max(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
 Tensor min(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
 Tensor logsumexp(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+// Whether any / all elements are nonzero, as bool tensors.
+Tensor any(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+Tensor all(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
+// int64 index of the first maximum (minimum) along dim (NaN counts as the maximum and the
+// minimum, as torch); without dim, the index into the flattened tensor.
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+// torch.max(x, dim) / torch.min(x, dim): the extreme values along dim and their argmax/argmin
+// indices; the gradient goes to the selected element only.
+std::pair<Tensor, Tensor> max_dim(const Tensor& x, int64_t dim, bool keepdim = false);
+std::pair<Tensor, Tensor> min_dim(const Tensor& x, int64_t dim, bool keepdim = false);
 // Sums x down to `shape` (the reverse of broadcasting; used by vjps).
 Tensor sum_to(const Tensor& x, const Shape& shape);
 

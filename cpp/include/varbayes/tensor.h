@@ -53,6 +53,9 @@ struct TensorImpl {
   std::shared_ptr<TensorImpl> grad;  // accumulated by backward on leaves
   std::shared_ptr<Node> grad_fn;     // the node that produced this tensor (null for leaves)
   bool is_parameter = false;         // registered by Module attribute assignment
+  // A 0-d tensor standing for a number written in code (torch's "wrapped number"); it takes a
+  // lower rank in type promotion (see result_type in ops.h).
+  bool wrapped_number = false;
 };
 
 class Tensor {
@@ -86,7 +89,7 @@ class Tensor {
 
   // Autograd.
   bool requires_grad() const { return impl()->requires_grad; }
-  // Only leaves can be marked; throws for non-leaf tensors.
+  // Only floating-point leaves can be marked; throws RuntimeError otherwise.
   Tensor& set_requires_grad(bool r);
   Tensor grad() const;
   void set_grad(const Tensor& g);
@@ -101,6 +104,7 @@ class Tensor {
   // Module::to so optimizers and users keep valid references. Clears grad on a dtype change.
   void set_data(const Tensor& other);
 
+  // The value of a one-element tensor (int64 values beyond 2**53 round).
   double item() const;
   std::string repr() const;
 

@@ -25,7 +25,7 @@ void set_sampling_enabled(bool enabled) { t_sampling = enabled; }
 NormalPrior::NormalPrior(const Tensor& mean0, const Tensor& std0, bool trainable) : trainable_(trainable) {
   NoGradGuard no_grad;
   const Shape shape = broadcast_shapes(mean0.shape(), std0.shape(), "NormalPrior");
-  const DType dt = detail::promote(mean0.dtype(), std0.dtype());
+  const DType dt = detail::floating_dtype("NormalPrior", {detail::to_floating(mean0), detail::to_floating(std0)});
   Tensor mean = clone(to_dtype(expand(mean0.detach(), shape), dt));
   Tensor std = clone(to_dtype(expand(std0.detach(), shape), dt));
   if (!(min(std).item() > 0.0) || !std::isfinite(max(std).item()))

@@ -38,8 +38,7 @@ Posterior make_posterior(const Tensor& mu, const Tensor& rho, const Tensor& pm, 
   if (mu.shape() != rho.shape())
     fail<ValueError>(op, ": posterior mean shape ", shape_str(mu.shape()), " and rho shape ",
                      shape_str(rho.shape()), " differ");
-  DType dt = detail::promote(mu.dtype(), rho.dtype());
-  if (pm.defined()) dt = detail::promote(dt, detail::promote(pm.dtype(), ps.dtype()));
+  const DType dt = detail::floating_dtype(op, {mu, rho, pm, ps});
   return {to_dtype(mu, dt), to_dtype(rho, dt), pm.defined() ? to_dtype(pm, dt) : Tensor(),
           pm.defined() ? to_dtype(ps, dt) : Tensor(), op};
 }
@@ -285,9 +284,7 @@ void for_each_index(int64_t n, F f) {
 // x is 2-D; b_mu and b_var may be undefined.
 Tensor lrt_node(const Tensor& x0, const Tensor& w_mu0, const Tensor& w_var0, const Tensor& b_mu0,
                 const Tensor& b_var0, Generator* gen) {
-  DType dt = detail::promote(detail::promote(x0.dtype(), w_mu0.dtype()), w_var0.dtype());
-  if (b_mu0.defined()) dt = detail::promote(dt, b_mu0.dtype());
-  if (b_var0.defined()) dt = detail::promote(dt, b_var0.dtype());
+  const DType dt = detail::floating_dtype("linear_lrt", {x0, w_mu0, w_var0, b_mu0, b_var0});
   auto cast = [dt](const Tensor& t) { return t.defined() ? to_dtype(t, dt) : Tensor(); };
   const Tensor x = cast(x0), w_mu = cast(w_mu0), w_var = cast(w_var0), b_mu = cast(b_mu0),
                b_var = cast(b_var0);

@@ -1,6 +1,7 @@
 // Creation ops, copies, casts and the raw helpers of iter.h.
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "ops/iter.h"
 #include "varbayes/ops.h"
@@ -18,9 +19,9 @@ Shape broadcast_strides(const Tensor& t, const Shape& shape) {
 
 void copy_into(const Tensor& dst, const Tensor& src) {
   const Shape src_strides = broadcast_strides(src, dst.shape());
-  dispatch_dtype(dst.dtype(), [&](auto dtag) {
+  dispatch_all(dst.dtype(), [&](auto dtag) {
     using D = decltype(dtag);
-    dispatch_dtype(src.dtype(), [&](auto stag) {
+    dispatch_all(src.dtype(), [&](auto stag) {
       using S = decltype(stag);
       D* d = static_cast<D*>(dst.storage()->data()) + dst.offset();
       const S* s = static_cast<const S*>(src.storage()->data()) + src.offset();
@@ -30,7 +31,7 @@ void copy_into(const Tensor& dst, const Tensor& src) {
         if (inner[0] == 1 && inner[1] == 1 && std::is_same_v<D, S>) {
           std::memcpy(dp, sp, static_cast<size_t>(n) * sizeof(D));
         } else {
-          for (int64_t i = 0; i < n; ++i) dp[i * inner[0]] = static_cast<D>(sp[i * inner[1]]);
+          for (int64_t i = 0; i < n; ++i) dp[i * inner[0]] = convert<D>(sp[i * inner[1]]);
         }
       });
     });
@@ -65,7 +66,19 @@ Tensor raw_slice(const Tensor& x, int64_t dim, int64_t start, int64_t stop, int6
   return make_view(x, shape, strides, off);
 }
 
-DType promote(DType a, DType b) { return (a == DType::float64 || b == DType::float64) ? DType::float64 : DType::float32; }
+DType floating_dtype(const char* op, std::initializer_list<Tensor> operands) {
+  std::optional<DType> dt;
+  for (const Tensor& t : operands) {
+    if (!t.defined()) continue;
+    if (!is_floating_point(t.dtype()))
+      fail<TypeError>(op, ": expected floating-point tensors, got dtype ", dtype_name(t.dtype()), " (shape ",
+                      shape_str(t.shape()), ")");
+    dt = dt ? promote_types(*dt, t.dtype()) : t.dtype();
+  }
+  return dt.value_or(kDefaultFloat);
+}
+
+Tensor to_floating(const Tensor& x) { return is_floating_point(x.dtype()) ? x : to_dtype(x, kDefaultFloat); }
 
 void check_inplace(const Tensor& t, const char* op) {
   if (grad_enabled() && t.requires_grad())
@@ -76,6 +89,49 @@ void check_inplace(const Tensor& t, const char* op) {
 }  // namespace detail
 
 using detail::copy_into;
+
+DType promote_types(DType a, DType b) {
+  if (a == b) return a;
+  if (category(a) != category(b)) return category(a) > category(b) ? a : b;
+  return itemsize(a) > itemsize(b) ? a : b;  // same category: the wider type
+}
+
+namespace {
+// torch's combine_categories: the higher-ranked operands' dtype, unless the lower-ranked ones
+// are of a higher category.
+std::optional<DType> combine(std::optional<DType> higher, std::optional<DType> lower) {
+  if (!higher) return lower;
+  if (!lower || is_floating_point(*higher)) return higher;
+  if (*higher == DType::bool_ || is_floating_point(*lower)) return promote_types(*higher, *lower);
+  return higher;
+}
+}  // namespace
+
+DType result_type(const std::vector<Tensor>& operands) {
+  std::optional<DType> dimmed, zero_dim, wrapped;
+  auto join = [](std::optional<DType>& acc, DType d) { acc = acc ? promote_types(*acc, d) : d; };
+  for (const Tensor& t : operands) {
+    if (!t.defined()) continue;
+    if (t.impl()->wrapped_number) join(wrapped, is_floating_point(t.dtype()) ? kDefaultFloat : t.dtype());
+    else if (t.dim() == 0) join(zero_dim, t.dtype());
+    else join(dimmed, t.dtype());
+  }
+  return combine(dimmed, combine(zero_dim, wrapped)).value_or(kDefaultFloat);
+}
+
+namespace {
+template <class T>
+Tensor make_wrapped(T value) {
+  Tensor t = empty({}, dtype_of<T>());
+  *t.data<T>() = value;
+  t.impl()->wrapped_number = true;
+  return t;
+}
+}  // namespace
+
+Tensor wrapped_number(double value) { return make_wrapped(value); }
+Tensor wrapped_number(int64_t value) { return make_wrapped(value); }
+Tensor wrapped_number(bool value) { return make_wrapped(value); }
 
 Tensor full(const Shape& shape, double value, DType dtype) {
   Tensor t = empty(shape, dtype);
@@ -95,26 +151,28 @@ Tensor arange(double start, double end, double step, DType dtype) {
                      ", ", step, ")");
   const double count = std::ceil((end - start) / step);
   if (count > 1e15) fail<ValueError>("arange: ", count, " elements is too many");
+  if (dtype == DType::bool_) fail<TypeError>("arange: dtype bool is not supported");
   const int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
   Tensor t = empty({n}, dtype);
-  dispatch_dtype(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
+    for (int64_t i = 0; i < n; ++i) p[i] = convert<T>(start + static_cast<double>(i) * step);
   });
   return t;
 }
 
 Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   if (steps < 0) fail<ValueError>("linspace: steps must be non-negative, got ", steps);
+  if (dtype == DType::bool_) fail<TypeError>("linspace: dtype bool is not supported");
   Tensor t = empty({steps}, dtype);
   const double delta = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
-  dispatch_dtype(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
     // Fill symmetrically from both ends so the last value is exactly `end`.
     for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < steps / 2 ? start + delta * static_cast<double>(i)
+      p[i] = convert<T>(i < steps / 2 ? start + delta * static_cast<double>(i)
                                           : end - delta * static_cast<double>(steps - 1 - i));
   });
   return t;
@@ -124,7 +182,7 @@ Tensor eye(int64_t n, int64_t m, DType dtype) {
   if (m < 0) m = n;
   if (n < 0) fail<ValueError>("eye: n must be non-negative, got ", n);
   Tensor t = zeros({n, m}, dtype);
-  dispatch_dtype(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
     for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
@@ -132,13 +190,22 @@ Tensor eye(int64_t n, int64_t m, DType dtype) {
   return t;
 }
 
+namespace {
+void check_random_dtype(DType dtype, const char* op) {
+  if (!is_floating_point(dtype))
+    fail<TypeError>(op, ": dtype ", dtype_name(dtype), " is not supported; samples are float32 or float64");
+}
+}  // namespace
+
 Tensor randn(const Shape& shape, DType dtype, Generator* gen) {
+  check_random_dtype(dtype, "randn");
   Tensor t = empty(shape, dtype);
   (gen ? *gen : default_generator()).fill_normal(t);
   return t;
 }
 
 Tensor rand(const Shape& shape, DType dtype, Generator* gen) {
+  check_random_dtype(dtype, "rand");
   Tensor t = empty(shape, dtype);
   (gen ? *gen : default_generator()).fill_uniform(t);
   return t;
@@ -148,10 +215,10 @@ Tensor from_values(const std::vector<double>& values, const Shape& shape, DType 
   if (shape_numel(shape) != static_cast<int64_t>(values.size()))
     fail<ValueError>("from_values: ", values.size(), " values for shape ", shape_str(shape));
   Tensor t = empty(shape, dtype);
-  dispatch_dtype(dtype, [&](auto tag) {
+  dispatch_all(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
-    for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
+    for (size_t i = 0; i < values.size(); ++i) p[i] = convert<T>(values[i]);
   });
   return t;
 }
@@ -193,10 +260,10 @@ Tensor& copy_(Tensor& dst, const Tensor& src) {
 
 Tensor& fill_(Tensor& dst, double value) {
   detail::check_inplace(dst, "fill_");
-  dispatch_dtype(dst.dtype(), [&](auto tag) {
+  dispatch_all(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* p = static_cast<T*>(dst.storage()->data()) + dst.offset();
-    const T v = static_cast<T>(value);
+    const T v = convert<T>(value);
     detail::for_each_run<1>(dst.shape(), {dst.strides()}, [&](auto off, int64_t n, auto inner) {
       for (int64_t i = 0; i < n; ++i) p[off[0] + i * inner[0]] = v;
     });

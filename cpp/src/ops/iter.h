@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 
 #include "varbayes/tensor.h"
 
@@ -102,8 +103,12 @@ Tensor materialize(const Tensor& x);
 Tensor raw_expand(const Tensor& x, const Shape& shape);
 Tensor raw_select(const Tensor& x, int64_t dim, int64_t index);
 Tensor raw_slice(const Tensor& x, int64_t dim, int64_t start, int64_t stop, int64_t step);
-// The result dtype of mixing a and b (float64 wins), for type promotion.
-DType promote(DType a, DType b);
+// For ops with floating-point kernels only: TypeError naming `op` for an integer or bool operand
+// (undefined tensors are skipped), else the promoted dtype of the operands.
+DType floating_dtype(const char* op, std::initializer_list<Tensor> operands);
+// x itself when floating-point, else x converted to the default float dtype: the input of ops
+// that PyTorch computes in floating point for integer input (exp, log, /, ...).
+Tensor to_floating(const Tensor& x);
 // Checks that in-place writes to t are allowed (not a tensor that needs its graph).
 void check_inplace(const Tensor& t, const char* op);
 

@@ -35,7 +35,7 @@ void check_float_pair(const Tensor& a, const Tensor& b, const char* op) {
 
 Tensor matmul(const Tensor& a0, const Tensor& b0) {
   check_float_pair(a0, b0, "matmul");
-  const DType dt = detail::promote(a0.dtype(), b0.dtype());
+  const DType dt = detail::floating_dtype("matmul", {a0, b0});
   const Tensor a = to_dtype(a0, dt), b = to_dtype(b0, dt);
   if (a.dim() == 1 && b.dim() == 1) return reshape(matmul(unsqueeze(a, 0), unsqueeze(b, 1)), {});
   if (a.dim() == 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
@@ -95,8 +95,7 @@ Tensor linear(const Tensor& x0, const Tensor& w0, const Tensor& b0) {
   if (b0.defined() && (b0.dim() != 1 || b0.size(0) != w0.size(0)))
     fail<ValueError>("linear: bias of shape ", shape_str(b0.shape()), " does not match weight of shape ",
                      shape_str(w0.shape()));
-  DType dt = detail::promote(x0.dtype(), w0.dtype());
-  if (b0.defined()) dt = detail::promote(dt, b0.dtype());
+  const DType dt = detail::floating_dtype("linear", {x0, w0, b0});
   const Tensor x = to_dtype(x0, dt), w = to_dtype(w0, dt), b = b0.defined() ? to_dtype(b0, dt) : Tensor();
   if (x.dim() != 2) {
     Shape out_shape = x.shape();

@@ -60,6 +60,7 @@ Tensor softmax_forward(const Tensor& x, int64_t dim, bool log) {
 }  // namespace
 
 Tensor softmax(const Tensor& x, int64_t dim) {
+  detail::floating_dtype("softmax", {x});
   dim = wrap_dim(dim, x.dim(), "softmax");
   Tensor y = softmax_forward(x.detach(), dim, false);
   record("softmax", y, {x}, [y = Saved(y), dim](const Tensor& g, const NeedsGrad&) {
@@ -70,6 +71,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim) {
+  detail::floating_dtype("log_softmax", {x});
   dim = wrap_dim(dim, x.dim(), "log_softmax");
   Tensor y = softmax_forward(x.detach(), dim, true);
   record("log_softmax", y, {x}, [y = Saved(y), dim](const Tensor& g, const NeedsGrad&) {
@@ -81,6 +83,7 @@ Tensor log_softmax(const Tensor& x, int64_t dim) {
 Tensor nll_loss(const Tensor& logp, const std::vector<int64_t>& target, Reduction r) {
   if (logp.dim() != 2)
     fail<ValueError>("nll_loss: expected log-probabilities of shape (N, C), got ", shape_str(logp.shape()));
+  detail::floating_dtype("nll_loss", {logp});
   const int64_t n = logp.size(0), c = logp.size(1);
   if (static_cast<int64_t>(target.size()) != n)
     fail<ValueError>("nll_loss: ", target.size(), " targets for a batch of ", n);
@@ -116,6 +119,7 @@ Tensor cross_entropy(const Tensor& logits, const std::vector<int64_t>& target, R
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
   check_same_shape(input, target, "mse_loss", "input", "target");
+  detail::floating_dtype("mse_loss", {input, target});
   const Tensor d = input - target;
   return reduce(d * d, r);
 }
@@ -186,18 +190,19 @@ Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor
   if (broadcast_shapes(input.shape(), var.shape(), "gaussian_nll_loss") != input.shape())
     fail<ValueError>("gaussian_nll_loss: var of shape ", shape_str(var.shape()), " does not broadcast to input shape ",
                      shape_str(input.shape()));
-  const DType dt = detail::promote(detail::promote(input.dtype(), target.dtype()), var.dtype());
+  const DType dt = detail::floating_dtype("gaussian_nll_loss", {input, target, var});
   return reduce(gaussian_nll_elementwise(to_dtype(input, dt), to_dtype(target, dt), to_dtype(var, dt), full, eps), r);
 }
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
   if (!(p >= 0.0 && p <= 1.0)) fail<ValueError>("dropout: probability must be in [0, 1], got ", p);
+  detail::floating_dtype("dropout", {x});
   if (!training || p == 0.0) return x;
   if (p == 1.0) return x * 0.0;
   Tensor keep = rand(x.shape(), x.dtype(), gen);
   {
     NoGradGuard no_grad;
-    keep = compare(keep, scalar_tensor(p, x.dtype()), Compare::ge) / (1.0 - p);
+    keep = to_dtype(compare(keep, scalar_tensor(p, x.dtype()), Compare::ge), x.dtype()) / (1.0 - p);
   }
   return x * keep;
 }

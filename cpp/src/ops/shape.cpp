@@ -237,7 +237,7 @@ Tensor cat(const std::vector<Tensor>& xs, int64_t dim) {
   shape[dim] = 0;
   for (size_t i = 0; i < xs.size(); ++i) {
     const Tensor& t = xs[i];
-    dtype = detail::promote(dtype, t.dtype());
+    dtype = promote_types(dtype, t.dtype());
     bool ok = t.dim() == first.dim();
     for (int64_t d = 0; ok && d < t.dim(); ++d) ok = d == dim || t.shape()[d] == first.shape()[d];
     if (!ok)
