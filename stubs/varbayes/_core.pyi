@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import os
 import typing
-__all__: list[str] = ['Adam', 'AdamW', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'Generator', 'Identity', 'Linear', 'Module', 'Node', 'NormalPrior', 'Optimizer', 'ParamGroup', 'Parameter', 'ReLU', 'SGD', 'SGLD', 'Sequential', 'Sigmoid', 'Softplus', 'Tanh', 'Tensor', 'abs', 'add', 'arange', 'cat', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'dropout', 'empty', 'exp', 'eye', 'flatten', 'float32', 'float64', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'get_num_threads', 'index_select', 'is_grad_enabled', 'is_sampling_enabled', 'kl', 'kl_normal', 'linear', 'linspace', 'load_module_cpp', 'log', 'log1p', 'log_softmax', 'logsumexp', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mse_loss', 'mul', 'neg', 'nll_loss', 'ones', 'ones_like', 'permute', 'pow', 'rand', 'randn', 'reciprocal', 'relu', 'reshape', 'sample_gaussian', 'save_module_cpp', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'softmax', 'softplus', 'sqrt', 'squeeze', 'stack', 'sub', 'sum', 'tanh', 'transpose', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
+__all__: list[str] = ['Adam', 'AdamW', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'Generator', 'Identity', 'Linear', 'Module', 'Node', 'NormalPrior', 'Optimizer', 'ParamGroup', 'Parameter', 'ReLU', 'SGD', 'SGLD', 'Sequential', 'Sigmoid', 'Softplus', 'Tanh', 'Tensor', 'abs', 'add', 'arange', 'cat', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'dropout', 'empty', 'exp', 'eye', 'flatten', 'float32', 'float64', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'get_num_threads', 'index_select', 'is_grad_enabled', 'is_parameter', 'is_sampling_enabled', 'kl', 'kl_normal', 'linear', 'linspace', 'load_module_cpp', 'log', 'log1p', 'log_softmax', 'logsumexp', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mse_loss', 'mul', 'neg', 'nll_loss', 'ones', 'ones_like', 'permute', 'pow', 'rand', 'randn', 'reciprocal', 'relu', 'reshape', 'sample_gaussian', 'save_module_cpp', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'softmax', 'softplus', 'sqrt', 'squeeze', 'stack', 'sub', 'sum', 'tanh', 'transpose', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
 class DType:
     """
     Element type of a tensor (varbayes.float32 or varbayes.float64).
@@ -146,7 +146,7 @@ class Tensor:
         ...
     def abs(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        Absolute value, elementwise.
         """
     def add_(self, other: typing.Any, alpha: typing.SupportsFloat | typing.SupportsIndex = 1.0) -> Tensor:
         """
@@ -162,11 +162,11 @@ class Tensor:
         """
     def clone(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        A copy with its own storage (differentiable).
         """
     def contiguous(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        The tensor itself if contiguous, else a contiguous copy.
         """
     def copy_(self, arg0: typing.Any) -> Tensor:
         ...
@@ -184,7 +184,7 @@ class Tensor:
         ...
     def exp(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        e ** input, elementwise.
         """
     def expand(self, *args) -> Tensor:
         """
@@ -214,11 +214,11 @@ class Tensor:
         """
     def log(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        Natural logarithm, elementwise.
         """
     def log1p(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        log(1 + input), elementwise, accurate for small input.
         """
     def log_softmax(self, dim: typing.SupportsInt | typing.SupportsIndex = -1) -> Tensor:
         """
@@ -250,7 +250,7 @@ class Tensor:
         ...
     def neg(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        -input, elementwise.
         """
     def numel(self) -> int:
         """
@@ -268,11 +268,11 @@ class Tensor:
         ...
     def reciprocal(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        1 / input, elementwise.
         """
     def relu(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        max(input, 0), elementwise.
         """
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """
@@ -282,11 +282,11 @@ class Tensor:
         ...
     def sigmoid(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        1 / (1 + exp(-input)), elementwise, stable for large |input|.
         """
     def sign(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        -1, 0 or 1 by the sign of input (NaN stays NaN); no gradient flows through it.
         """
     def size(self, dim: typing.Any = None) -> typing.Any:
         """
@@ -298,11 +298,11 @@ class Tensor:
         """
     def softplus(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        log(1 + exp(input)), elementwise, stable for large |input|.
         """
     def sqrt(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        Square root, elementwise.
         """
     def squeeze(self, dim: typing.SupportsInt | typing.SupportsIndex | None = None) -> Tensor:
         """
@@ -326,7 +326,7 @@ class Tensor:
         """
     def tanh(self) -> Tensor:
         """
-        Elementwise op (see the README's op table).
+        Hyperbolic tangent, elementwise.
         """
     def to(self, dtype: typing.Any) -> Tensor:
         """
@@ -446,7 +446,7 @@ class Module:
     """
     def __call__(self, *args, **kwargs) -> typing.Any:
         """
-        Calls forward().
+        Calls forward() (through the forward hooks, if any).
         """
     def __delattr__(self, arg0: str) -> None:
         ...
@@ -461,6 +461,10 @@ class Module:
     def add_module(self, name: str, module: Module) -> None:
         """
         Registers a submodule.
+        """
+    def apply(self, fn: typing.Any) -> typing.Any:
+        """
+        Calls fn on every submodule (children first, recursively), then on self; returns self.
         """
     def buffers(self, recurse: bool = True) -> list[Tensor]:
         """
@@ -485,6 +489,10 @@ class Module:
     def forward(self, input: Tensor) -> Tensor:
         """
         The computation; subclasses override it.
+        """
+    def get_submodule(self, target: str) -> typing.Any:
+        """
+        The submodule at a dotted path such as 'encoder.0'; AttributeError if there is none.
         """
     def kl(self) -> Tensor:
         """
@@ -518,13 +526,25 @@ class Module:
         """
         All parameters, each once.
         """
-    def register_buffer(self, name: str, tensor: Tensor) -> None:
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """
-        Registers a non-trainable tensor saved in state_dict().
+        Registers a non-trainable tensor (None keeps an empty slot); a persistent one is saved in state_dict().
         """
-    def register_parameter(self, name: str, param: Tensor) -> None:
+    def register_forward_hook(self, hook: typing.Any) -> typing.Any:
+        """
+        hook(module, args, output) runs after forward; a non-None result replaces the output. Returns a handle whose remove() unregisters it.
+        """
+    def register_forward_pre_hook(self, hook: typing.Any) -> typing.Any:
+        """
+        hook(module, args) runs before forward; a non-None result replaces args. Returns a handle whose remove() unregisters it.
+        """
+    def register_parameter(self, name: str, param: Tensor | None) -> None:
         """
         Registers a parameter (None keeps an empty slot).
+        """
+    def requires_grad_(self, requires_grad: bool = True) -> typing.Any:
+        """
+        Sets requires_grad on every parameter; returns self.
         """
     def state_dict(self) -> dict:
         """
@@ -589,7 +609,7 @@ class Identity(Module):
     """
     Returns its input.
     """
-    def __init__(self) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         ...
 class Dropout(Module):
     """
@@ -769,7 +789,7 @@ def Parameter(data: Tensor, requires_grad: bool = True) -> Tensor:
     """
 def abs(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    Absolute value, elementwise.
     """
 def add(input: typing.Any, other: typing.Any) -> Tensor:
     """
@@ -787,9 +807,9 @@ def clamp(input: Tensor, min: typing.SupportsFloat | typing.SupportsIndex | None
     """
     Limits values to [min, max] (either may be None).
     """
-def clip_grad_norm_(parameters: typing.Any, max_norm: typing.SupportsFloat | typing.SupportsIndex) -> float:
+def clip_grad_norm_(parameters: typing.Any, max_norm: typing.SupportsFloat | typing.SupportsIndex, norm_type: typing.SupportsFloat | typing.SupportsIndex = 2.0, error_if_nonfinite: bool = False, foreach: typing.Any = None) -> float:
     """
-    Scales gradients so their global L2 norm is at most max_norm; returns the norm before clipping.
+    Scales gradients so their global norm of order norm_type is at most max_norm; returns the norm before clipping (a float).
     """
 def clip_grad_value_(parameters: typing.Any, clip_value: typing.SupportsFloat | typing.SupportsIndex) -> None:
     """
@@ -797,11 +817,11 @@ def clip_grad_value_(parameters: typing.Any, clip_value: typing.SupportsFloat | 
     """
 def clone(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    A copy with its own storage (differentiable).
     """
 def contiguous(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    The tensor itself if contiguous, else a contiguous copy.
     """
 def cpu_info() -> dict:
     """
@@ -829,7 +849,7 @@ def empty(*args, dtype: typing.Any = None, requires_grad: bool = False) -> Tenso
     """
 def exp(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    e ** input, elementwise.
     """
 def eye(n: typing.SupportsInt | typing.SupportsIndex, m: typing.SupportsInt | typing.SupportsIndex | None = None, *, dtype: typing.Any = None, requires_grad: bool = False) -> Tensor:
     """
@@ -867,6 +887,10 @@ def is_grad_enabled() -> bool:
     """
     Whether ops record the autograd graph in this thread.
     """
+def is_parameter(tensor: Tensor) -> bool:
+    """
+    True for a tensor made by Parameter() or registered as a module parameter.
+    """
 def is_sampling_enabled() -> bool:
     """
     Whether Bayesian layers sample (thread-local).
@@ -893,11 +917,11 @@ def load_module_cpp(path: os.PathLike | str | bytes) -> Module:
     """
 def log(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    Natural logarithm, elementwise.
     """
 def log1p(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    log(1 + input), elementwise, accurate for small input.
     """
 def log_softmax(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex = -1) -> Tensor:
     """
@@ -945,7 +969,7 @@ def mul(input: typing.Any, other: typing.Any) -> Tensor:
     """
 def neg(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    -input, elementwise.
     """
 def nll_loss(input: Tensor, target: typing.Any, reduction: str = 'mean') -> Tensor:
     """
@@ -977,11 +1001,11 @@ def randn(*args, dtype: typing.Any = None, requires_grad: bool = False, generato
     """
 def reciprocal(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    1 / input, elementwise.
     """
 def relu(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    max(input, 0), elementwise.
     """
 def reshape(input: Tensor, shape: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> Tensor:
     """
@@ -1009,11 +1033,11 @@ def set_sampling_enabled(mode: bool) -> None:
     """
 def sigmoid(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    1 / (1 + exp(-input)), elementwise, stable for large |input|.
     """
 def sign(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    -1, 0 or 1 by the sign of input (NaN stays NaN); no gradient flows through it.
     """
 def softmax(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex = -1) -> Tensor:
     """
@@ -1021,11 +1045,11 @@ def softmax(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex = -1) 
     """
 def softplus(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    log(1 + exp(input)), elementwise, stable for large |input|.
     """
 def sqrt(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    Square root, elementwise.
     """
 def squeeze(input: Tensor, dim: typing.SupportsInt | typing.SupportsIndex | None = None) -> Tensor:
     """
@@ -1045,7 +1069,7 @@ def sum(input: Tensor, dim: typing.Any = None, keepdim: bool = False) -> Tensor:
     """
 def tanh(input: Tensor) -> Tensor:
     """
-    Elementwise op (see the README's op table).
+    Hyperbolic tangent, elementwise.
     """
 def transpose(input: Tensor, dim0: typing.SupportsInt | typing.SupportsIndex, dim1: typing.SupportsInt | typing.SupportsIndex) -> Tensor:
     """
