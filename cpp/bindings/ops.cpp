@@ -39,6 +39,27 @@ void init_ops(py::module_& m) {
       {"sigmoid", &sigmoid}, {"tanh", &tanh},     {"softplus", &softplus}, {"sign", &sign},
       {"contiguous", &contiguous}, {"clone", &clone}};
   for (const auto& [name, f] : unary) both(name, f, "Elementwise op (see the README's op table).");
+  const std::pair<const char*, Unary> math[] = {
+      {"sin", &sin},       {"cos", &cos},       {"tan", &tan},       {"asin", &asin},     {"acos", &acos},
+      {"atan", &atan},     {"sinh", &sinh},     {"cosh", &cosh},     {"asinh", &asinh},   {"acosh", &acosh},
+      {"atanh", &atanh},   {"erf", &erf},       {"erfc", &erfc},     {"erfinv", &erfinv}, {"expm1", &expm1},
+      {"exp2", &exp2},     {"log2", &log2},     {"log10", &log10},   {"rsqrt", &rsqrt},   {"square", &square},
+      {"floor", &floor},   {"ceil", &ceil},     {"trunc", &trunc},   {"frac", &frac}};
+  for (const auto& [name, f] : math) both(name, f, "Elementwise function, as PyTorch's of the same name.");
+  const std::pair<const char*, Unary> classify[] = {{"isnan", &isnan}, {"isinf", &isinf}, {"isfinite", &isfinite}};
+  for (const auto& [name, f] : classify)
+    both(name, f, "1 where the test holds, else 0, in the input's dtype (no gradient).");
+  both("round", [](const Tensor& x, int64_t decimals) { return round(x, decimals); },
+       "Rounds half to even, at `decimals` decimal places (negative: tens, hundreds, ...).", py::kw_only(),
+       py::arg("decimals") = 0);
+  both("logit", [](const Tensor& x, std::optional<double> eps) { return logit(x, eps); },
+       "log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given.", py::arg("eps") = py::none());
+  both("nan_to_num",
+       [](const Tensor& x, double nan, std::optional<double> posinf, std::optional<double> neginf) {
+         return nan_to_num(x, nan, posinf, neginf);
+       },
+       "Replaces NaN, +inf and -inf (by default with 0 and the largest and lowest finite values).",
+       py::arg("nan") = 0.0, py::arg("posinf") = py::none(), py::arg("neginf") = py::none());
 
   both("clamp", [](const Tensor& x, std::optional<double> lo, std::optional<double> hi) { return clamp(x, lo, hi); },
        "Limits values to [min, max] (either may be None).", py::arg("min") = py::none(), py::arg("max") = py::none());
@@ -57,6 +78,25 @@ void init_ops(py::module_& m) {
   binary("maximum", &maximum, "Elementwise maximum (NaN propagates).");
   binary("minimum", &minimum, "Elementwise minimum (NaN propagates).");
   binary("matmul", &matmul, "Matrix product with NumPy semantics (1-D, 2-D, batched).");
+  // The binary math functions are also methods (x.atan2(y)).
+  const std::tuple<const char*, Tensor (*)(const Tensor&, const Tensor&), const char*> binary_math[] = {
+      {"atan2", &atan2, "Angle of the point (other, input) in (-pi, pi] (broadcasting)."},
+      {"fmod", &fmod, "Remainder of input / other with the sign of input, as C's fmod (broadcasting)."},
+      {"remainder", &remainder, "Remainder of input / other with the sign of other, as Python's % (broadcasting)."},
+      {"hypot", &hypot, "sqrt(input^2 + other^2) without overflow (broadcasting)."},
+      {"logaddexp", &logaddexp, "log(exp(input) + exp(other)), computed stably (broadcasting)."}};
+  for (const auto& entry : binary_math) {
+    const auto [name, op, doc] = entry;
+    binary(name, op, doc);
+    cls.def(name, [f = op](const Tensor& a, py::handle b) { return f(a, as_tensor(b, &a)); }, py::arg("other"), doc);
+  }
+  auto lerp_fn = [](const Tensor& start, py::handle end, py::handle weight) {
+    const Tensor e = as_tensor(end, &start);
+    return lerp(start, e, as_tensor(weight, &start));
+  };
+  const char* lerp_doc = "input + weight * (end - input); weight is a number or a tensor (broadcasting).";
+  m.def("lerp", lerp_fn, py::arg("input"), py::arg("end"), py::arg("weight"), lerp_doc);
+  cls.def("lerp", lerp_fn, py::arg("end"), py::arg("weight"), lerp_doc);
   cls.def("pow", [](const Tensor& a, py::handle b) { return pow(a, as_tensor(b, &a)); }, py::arg("exponent"));
   cls.def("matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"));
   m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
@@ -120,6 +160,22 @@ void init_ops(py::module_& m) {
   // Neural-network functions (re-exported by varbayes.nn.functional).
   both("softmax", &softmax, "Softmax along dim.", py::arg("dim") = -1);
   both("log_softmax", &log_softmax, "Log-softmax along dim, computed stably.", py::arg("dim") = -1);
+  m.def("gelu", [](const Tensor& x, const std::string& approximate) { return gelu(x, approximate); },
+        py::arg("input"), py::arg("approximate") = "none",
+        "x Phi(x), Phi the standard normal CDF; approximate='tanh' uses the tanh approximation.",
+        py::call_guard<py::gil_scoped_release>());
+  m.def("silu", &silu, py::arg("input"), "x sigmoid(x) (swish).", py::call_guard<py::gil_scoped_release>());
+  m.def("mish", &mish, py::arg("input"), "x tanh(softplus(x)).", py::call_guard<py::gil_scoped_release>());
+  m.def("softsign", &softsign, py::arg("input"), "x / (1 + |x|).", py::call_guard<py::gil_scoped_release>());
+  m.def("elu", &elu, py::arg("input"), py::arg("alpha") = 1.0, "x if x > 0, else alpha (exp(x) - 1).",
+        py::call_guard<py::gil_scoped_release>());
+  m.def("leaky_relu", &leaky_relu, py::arg("input"), py::arg("negative_slope") = 0.01,
+        "x if x > 0, else negative_slope x.", py::call_guard<py::gil_scoped_release>());
+  m.def("hardtanh", &hardtanh, py::arg("input"), py::arg("min_val") = -1.0, py::arg("max_val") = 1.0,
+        "x clamped to [min_val, max_val] (no gradient at or beyond the bounds).",
+        py::call_guard<py::gil_scoped_release>());
+  both("prelu", &prelu, "x if x > 0, else weight x; weight has one value or one per channel (dimension 1).",
+       py::arg("weight"));
   m.def("linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> b) { return linear(x, w, b.value_or(Tensor())); },
         py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
         "input @ weight.T + bias in one fused GEMM.", py::call_guard<py::gil_scoped_release>());

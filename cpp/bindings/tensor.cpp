@@ -180,6 +180,8 @@ void init_tensor(py::module_& m) {
   bin("__rtruediv__", &div, true);
   bin("__pow__", static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&pow), false);
   bin("__rpow__", static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&pow), true);
+  bin("__mod__", &remainder, false);
+  bin("__rmod__", &remainder, true);
   bin("__matmul__", &matmul, false);
   bin("__rmatmul__", &matmul, true);
   bin("maximum", &maximum, false);

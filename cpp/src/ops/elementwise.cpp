@@ -4,14 +4,20 @@
 
 #include "cpu/kernels.h"
 #include "ops/iter.h"
+#include "ops/pointwise.h"
 #include "varbayes/ops.h"
 
 namespace varbayes {
 
 using cpu::Binary;
 using cpu::Unary;
+using detail::binary_kernel;
+using detail::broadcast_map;
 using detail::for_each_run;
 using detail::materialize;
+using detail::promoted;
+using detail::scalar_like;
+using detail::unary_kernel;
 using grads = std::vector<Tensor>;
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
@@ -27,7 +33,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
-namespace {
+namespace detail {
 
 Tensor unary_kernel(Unary op, const Tensor& x) {
   const Tensor xc = materialize(x);
@@ -42,7 +48,6 @@ Tensor unary_kernel(Unary op, const Tensor& x) {
   return out;
 }
 
-// out = a (op) b for a and b already of one dtype; out is a new tensor of the broadcast shape.
 Tensor binary_kernel(Binary op, const Tensor& a, const Tensor& b, const char* name) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   Tensor out = empty(shape, a.dtype());
@@ -64,42 +69,14 @@ Tensor binary_kernel(Binary op, const Tensor& a, const Tensor& b, const char* na
   return out;
 }
 
-// Brings a and b to one dtype (float64 wins), differentiably.
 std::pair<Tensor, Tensor> promoted(const Tensor& a, const Tensor& b) {
   const DType d = detail::promote(a.dtype(), b.dtype());
   return {to_dtype(a, d), to_dtype(b, d)};
 }
 
-// Generic broadcast map over N inputs of one dtype, for ops without a SIMD kernel.
-template <size_t N, class F>
-Tensor broadcast_map(const std::array<Tensor, N>& in, const char* name, F f) {
-  Shape shape = in[0].shape();
-  for (size_t k = 1; k < N; ++k) shape = broadcast_shapes(shape, in[k].shape(), name);
-  Tensor out = empty(shape, in[0].dtype());
-  dispatch_dtype(out.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    std::array<Shape, N + 1> strides;
-    std::array<const T*, N> ptr;
-    strides[0] = out.strides();
-    for (size_t k = 0; k < N; ++k) {
-      strides[k + 1] = detail::broadcast_strides(in[k], shape);
-      ptr[k] = static_cast<const T*>(in[k].storage()->data()) + in[k].offset();
-    }
-    T* po = out.data<T>();
-    for_each_run<N + 1>(shape, strides, [&](auto off, int64_t n, auto inner) {
-      for (int64_t i = 0; i < n; ++i) {
-        std::array<T, N> v;
-        for (size_t k = 0; k < N; ++k) v[k] = ptr[k][off[k + 1] + i * inner[k + 1]];
-        po[off[0] + i * inner[0]] = f(v);
-      }
-    });
-  });
-  return out;
-}
-
 Tensor scalar_like(const Tensor& t, double v) { return scalar_tensor(v, t.dtype()); }
 
-}  // namespace
+}  // namespace detail
 
 // ---- unary -----------------------------------------------------------------------------------
 
