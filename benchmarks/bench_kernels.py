@@ -122,6 +122,24 @@ def elementwise_ops(shape: tuple[int, int]) -> dict[str, dict[str, Callable[[], 
             "varbayes": lambda: vf.cross_entropy(vx, target),
             "numpy": lambda: (sp.logsumexp(x, 1) - x[np.arange(shape[0]), target]).mean(),
         },
+        # issue 19's math families: vectorized (sin, cos, expm1, exp2), libm per element (tan, erf),
+        # activations (gelu, silu) and broadcasting binary math (atan2, logaddexp)
+        "sin": {"varbayes": lambda: vb.sin(vx), "numpy": lambda: np.sin(x)},
+        "cos": {"varbayes": lambda: vb.cos(vx), "numpy": lambda: np.cos(x)},
+        "expm1": {"varbayes": lambda: vb.expm1(vx), "numpy": lambda: np.expm1(x)},
+        "exp2": {"varbayes": lambda: vb.exp2(vx), "numpy": lambda: np.exp2(x)},
+        "tan": {"varbayes": lambda: vb.tan(vx), "numpy": lambda: np.tan(x)},
+        "erf": {"varbayes": lambda: vb.erf(vx), "numpy": lambda: sp.erf(x)},
+        "gelu": {"varbayes": lambda: vf.gelu(vx), "numpy": lambda: x * sp.ndtr(x)},
+        "silu": {"varbayes": lambda: vf.silu(vx), "numpy": lambda: x * sp.expit(x)},
+        "atan2 (row broadcast)": {
+            "varbayes": lambda: vb.atan2(vx, vrow),
+            "numpy": lambda: np.arctan2(x, row),
+        },
+        "logaddexp (row broadcast)": {
+            "varbayes": lambda: vb.logaddexp(vx, vrow),
+            "numpy": lambda: np.logaddexp(x, row),
+        },
     }
     torch = import_torch()
     if torch is not None:
@@ -137,6 +155,16 @@ def elementwise_ops(shape: tuple[int, int]) -> dict[str, dict[str, Callable[[], 
             lambda: torch.logsumexp(tx, 1),
             lambda: torch.softmax(tx, 1),
             lambda: tf.cross_entropy(tx, ttarget),
+            lambda: torch.sin(tx),
+            lambda: torch.cos(tx),
+            lambda: torch.expm1(tx),
+            lambda: torch.exp2(tx),
+            lambda: torch.tan(tx),
+            lambda: torch.erf(tx),
+            lambda: tf.gelu(tx),
+            lambda: tf.silu(tx),
+            lambda: torch.atan2(tx, trow),
+            lambda: torch.logaddexp(tx, trow),
         ]
         for fns, torch_fn in zip(ops.values(), torch_fns, strict=True):
             fns["torch"] = torch_fn

@@ -73,6 +73,31 @@ def _np_gaussian_nll_loss(
     return np.asarray(_reduction(loss, reduction))
 
 
+def _np_round(x: np.ndarray, decimals: int = 0) -> np.ndarray:
+    return np.asarray(np.round(x, decimals))
+
+
+def _np_logit(x: np.ndarray, eps: float | None = None) -> np.ndarray:
+    return np.asarray(special.logit(x if eps is None else np.clip(x, eps, 1 - eps)))
+
+
+def _np_lerp(start: np.ndarray, end: np.ndarray, weight: Any) -> np.ndarray:
+    # PyTorch's two forms (exact at both ends), so that infinities give its results.
+    diff = end - start
+    return np.asarray(np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight)))
+
+
+def _np_gelu(x: np.ndarray, approximate: str = "none") -> np.ndarray:
+    if approximate == "tanh":
+        return np.asarray(0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))))
+    return np.asarray(x * special.ndtr(x))
+
+
+def _np_prelu(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    w = weight.reshape((-1,) + (1,) * (x.ndim - 2)) if weight.size > 1 else weight.reshape(())
+    return np.asarray(np.where(x > 0, x, w * x))
+
+
 METHODS = {"expand": lambda x, shape: x.expand(*shape), "view": lambda x, shape: x.view(*shape)}
 VB = Api(METHODS, vb, vb.nn.functional)
 
@@ -110,6 +135,29 @@ NP = Api(
         "cross_entropy": _np_cross_entropy,
         "mse_loss": lambda x, y, reduction="mean": np.asarray(_reduction((x - y) ** 2, reduction)),
         "gaussian_nll_loss": _np_gaussian_nll_loss,
+        "asin": np.arcsin,
+        "acos": np.arccos,
+        "atan": np.arctan,
+        "asinh": np.arcsinh,
+        "acosh": np.arccosh,
+        "atanh": np.arctanh,
+        "erf": special.erf,
+        "erfc": special.erfc,
+        "erfinv": special.erfinv,
+        "rsqrt": lambda x: 1 / np.sqrt(x),
+        "round": _np_round,
+        "frac": lambda x: x - np.trunc(x),
+        "logit": _np_logit,
+        "atan2": np.arctan2,
+        "lerp": _np_lerp,
+        "gelu": _np_gelu,
+        "silu": lambda x: x * special.expit(x),
+        "elu": lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(x)),
+        "leaky_relu": lambda x, negative_slope=0.01: np.where(x > 0, x, negative_slope * x),
+        "mish": lambda x: x * np.tanh(np.logaddexp(0.0, x)),
+        "hardtanh": lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+        "softsign": lambda x: x / (1 + np.abs(x)),
+        "prelu": _np_prelu,
     },
     np,
 )
@@ -143,6 +191,10 @@ def torch_reference(torch: Any) -> Api:
             "linear": F.linear,
             "mse_loss": F.mse_loss,
             "gaussian_nll_loss": F.gaussian_nll_loss,
+            **{
+                name: getattr(F, name)
+                for name in ("gelu", "silu", "elu", "leaky_relu", "mish", "hardtanh", "softsign", "prelu")
+            },
         },
         METHODS,
         torch,

@@ -75,11 +75,29 @@ def every_builtin():
     return model
 
 
+def every_activation():
+    return vb.nn.Sequential(
+        vb.nn.Linear(2, 3, dtype=vb.float64),
+        vb.nn.GELU("tanh"),
+        vb.nn.ELU(0.5),
+        vb.nn.LeakyReLU(0.2),
+        vb.nn.Hardtanh(-2.0, 3.0),
+        vb.nn.Softsign(),
+        vb.nn.Mish(),
+        vb.nn.SiLU(),
+        vb.nn.PReLU(3, 0.1, dtype=vb.float64),
+        vb.nn.LogSoftmax(1),
+        vb.nn.Softmax(),
+        vb.nn.GELU(),
+    )
+
+
 MODELS = [
     pytest.param(lambda: bnn(prior=vb.nn.NormalPrior(0.0, 1.0, trainable=True)), id="shared-trainable-prior"),
     pytest.param(lambda: bnn(vb.nn.BayesLinearLRT, vb.nn.NormalPrior(0.2, 0.5)), id="lrt-fixed-prior"),
     pytest.param(per_weight_priors, id="lrt-float64-per-weight-priors"),
     pytest.param(every_builtin, id="every-builtin"),
+    pytest.param(every_activation, id="every-activation"),
 ]
 
 

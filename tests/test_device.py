@@ -29,12 +29,16 @@ def test_device_equality_and_bad_names():
 
 
 def test_only_the_cpu_can_be_moved_to():
-    from varbayes.device import check_device
-
-    check_device("cpu", "to")
-    check_device(vb.device("cpu"), "to")
-    with pytest.raises(RuntimeError, match="to: varbayes runs on the CPU only; device 'cuda:0'"):
-        check_device("cuda:0", "to")
+    x = vb.ones(2)
+    assert x.to(vb.device("cpu")) is not None and x.to(vb.device("cpu"), dtype=None).dtype == vb.float32
+    model = vb.nn.Linear(2, 1)
+    assert model.to(vb.device("cpu")) is model and model.to("cpu", vb.float64) is model
+    assert model.weight.dtype == vb.float64
+    for target in (vb.device("cuda", 0), "cuda:0"):
+        with pytest.raises(ValueError, match="device 'cuda:0' is not available"):
+            x.to(target)
+        with pytest.raises(ValueError, match="device 'cuda:0' is not available"):
+            model.to(target)
 
 
 def test_cuda_reports_no_devices():

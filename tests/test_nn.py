@@ -403,6 +403,91 @@ def test_activation_layers(layer, reference):
     assert layer.parameters() == []
 
 
+ACTIVATION_MODULES = {  # a module and the functional form it must equal
+    "GELU": (lambda: vb.nn.GELU(), lambda x: vb.nn.functional.gelu(x)),
+    "GELU-tanh": (lambda: vb.nn.GELU("tanh"), lambda x: vb.nn.functional.gelu(x, approximate="tanh")),
+    "SiLU": (lambda: vb.nn.SiLU(), lambda x: vb.nn.functional.silu(x)),
+    "ELU": (lambda: vb.nn.ELU(0.5), lambda x: vb.nn.functional.elu(x, 0.5)),
+    "LeakyReLU": (lambda: vb.nn.LeakyReLU(), lambda x: vb.nn.functional.leaky_relu(x, 0.01)),
+    "Hardtanh": (lambda: vb.nn.Hardtanh(-2.0, 3.0), lambda x: vb.nn.functional.hardtanh(x, -2.0, 3.0)),
+    "Softsign": (lambda: vb.nn.Softsign(), lambda x: vb.nn.functional.softsign(x)),
+    "Mish": (lambda: vb.nn.Mish(), lambda x: vb.nn.functional.mish(x)),
+    "Softmax": (lambda: vb.nn.Softmax(0), lambda x: vb.softmax(x, 0)),
+    "LogSoftmax": (lambda: vb.nn.LogSoftmax(-1), lambda x: vb.log_softmax(x, -1)),
+}
+
+
+@pytest.mark.parametrize(("make", "fn"), ACTIVATION_MODULES.values(), ids=ACTIVATION_MODULES.keys())
+def test_activation_modules_match_their_functions(make, fn):
+    layer = make()
+    x = vb.linspace(-5, 5, 24, dtype=vb.float64).reshape(4, 6)
+    np.testing.assert_array_equal(layer(x).numpy(), fn(x).numpy())
+    assert layer.parameters() == []
+
+
+TORCH_MODULES = {  # varbayes and torch modules built from the same arguments
+    "GELU": ("GELU", ()),
+    "GELU-tanh": ("GELU", ("tanh",)),
+    "SiLU": ("SiLU", ()),
+    "ELU": ("ELU", ()),
+    "ELU-alpha": ("ELU", (0.5,)),
+    "LeakyReLU": ("LeakyReLU", ()),
+    "LeakyReLU-tiny": ("LeakyReLU", (1e-5,)),
+    "Hardtanh": ("Hardtanh", ()),
+    "Hardtanh-bounds": ("Hardtanh", (-2.0, 3.5)),
+    "Softsign": ("Softsign", ()),
+    "Mish": ("Mish", ()),
+    "Softmax": ("Softmax", (1,)),
+    "Softmax-implicit": ("Softmax", ()),
+    "LogSoftmax": ("LogSoftmax", (-1,)),
+    "PReLU": ("PReLU", ()),
+    "PReLU-channels": ("PReLU", (3, 0.1)),
+}
+
+
+@pytest.mark.filterwarnings("ignore:Implicit dimension choice")
+@pytest.mark.parametrize(("name", "args"), TORCH_MODULES.values(), ids=TORCH_MODULES.keys())
+def test_activation_modules_match_torch(name, args):
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(vb.nn, name)(*args), getattr(torch.nn, name)(*args).double()
+    assert repr(ours) == repr(theirs)
+    x = np.random.default_rng(1).standard_normal((2, 3, 4))
+    xv, xt = vb.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours = ours.double()
+    yv, yt = ours(xv), theirs(xt)
+    np.testing.assert_allclose(yv.numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-15)
+    g = np.linspace(-1.0, 1.0, x.size).reshape(x.shape)
+    yv.backward(vb.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xv.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10)
+
+
+def test_prelu_weight_is_a_parameter_trained_per_channel():
+    layer = vb.nn.PReLU(3, init=0.1, dtype=vb.float64)
+    assert layer.num_parameters == 3 and [n for n, _ in layer.named_parameters()] == ["weight"]
+    np.testing.assert_array_equal(layer.weight.numpy(), [0.1, 0.1, 0.1])
+    x = vb.tensor([[-1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]])
+    layer(x).sum().backward()
+    np.testing.assert_array_equal(layer.weight.grad.numpy(), [-5.0, -2.0, -6.0])  # sums of negative inputs
+    with pytest.raises(ValueError, match=r"prelu.*\[2\].*3 channels"):
+        vb.nn.functional.prelu(x, vb.ones(2))
+    with pytest.raises(ValueError, match="num_parameters"):
+        vb.nn.PReLU(0)
+
+
+def test_activation_module_arguments_are_checked():
+    with pytest.raises(ValueError, match="approximate"):
+        vb.nn.GELU("fast")
+    with pytest.raises(ValueError, match="approximate"):
+        vb.nn.functional.gelu(vb.ones(2), approximate="fast")
+    with pytest.raises(ValueError, match="max_val"):
+        vb.nn.Hardtanh(1.0, -1.0)
+    with pytest.raises(ValueError, match="hardtanh"):
+        vb.nn.functional.hardtanh(vb.ones(2), 1.0, -1.0)
+
+
 @pytest.mark.parametrize("p", [0.2, 0.5])
 def test_dropout_train_and_eval(p):
     vb.manual_seed(0)

@@ -135,6 +135,68 @@ CASES = [
     case("sigmoid", lambda L, x: L.sigmoid(x), uniform(-6.0, 6.0, *EW)),
     case("tanh", lambda L, x: L.tanh(x), EW),
     case("softplus", lambda L, x: L.softplus(x), uniform(-6.0, 6.0, *EW)),
+    # trigonometric, hyperbolic, error, exponential and logarithm functions, rounding (issue 19)
+    *[
+        case(name, lambda L, x, name=name: getattr(L, name)(x), arg)
+        for name, arg in [
+            ("sin", uniform(-8.0, 8.0, *EW)),
+            ("cos", uniform(-8.0, 8.0, *EW)),
+            ("tan", uniform(-1.2, 1.2, *EW)),
+            ("asin", uniform(-0.9, 0.9, *EW)),
+            ("acos", uniform(-0.9, 0.9, *EW)),
+            ("atan", Arg(EW)),
+            ("sinh", Arg(EW)),
+            ("cosh", Arg(EW)),
+            ("asinh", Arg(EW)),
+            ("acosh", uniform(1.2, 4.0, *EW)),
+            ("atanh", uniform(-0.9, 0.9, *EW)),
+            ("erf", Arg(EW)),
+            ("erfc", Arg(EW)),
+            ("erfinv", uniform(-0.95, 0.95, *EW)),
+            ("expm1", Arg(EW)),
+            ("exp2", Arg(EW)),
+            ("log2", pos(*EW)),
+            ("log10", pos(*EW)),
+            ("rsqrt", pos(*EW)),
+            ("square", Arg(EW)),
+            ("floor", uniform(-5.0, 5.0, *EW)),
+            ("ceil", uniform(-5.0, 5.0, *EW)),
+            ("round", uniform(-5.0, 5.0, *EW)),
+            ("trunc", uniform(-5.0, 5.0, *EW)),
+            ("frac", uniform(-5.0, 5.0, *EW)),
+            ("logit", uniform(0.05, 0.95, *EW)),
+        ]
+    ],
+    case("round-decimals2", lambda L, x: L.round(x, decimals=2), uniform(-5.0, 5.0, *EW)),
+    case("round-decimals-1", lambda L, x: L.round(x, decimals=-1), uniform(-50.0, 50.0, *EW)),
+    case("logit-eps", lambda L, x: L.logit(x, eps=0.2), uniform(0.02, 0.98, *EW)),
+    case("nan_to_num", lambda L, x: L.nan_to_num(x), (3, 4)),
+    case("atan2", lambda L, x, y: L.atan2(x, y), EW, EW),
+    case("atan2-3x1-4", lambda L, x, y: L.atan2(x, y), (3, 1), (4,)),
+    case("fmod", lambda L, x, y: L.fmod(x, y), uniform(-5.0, 5.0, *EW), away(*EW)),
+    case("fmod-scalar", lambda L, x: L.fmod(x, 1.5), uniform(-5.0, 5.0, 3, 4)),
+    case("remainder", lambda L, x, y: L.remainder(x, y), uniform(-5.0, 5.0, 3, 1), away(4)),
+    case("remainder-operator", lambda L, x, y: x % y, uniform(-5.0, 5.0, *EW), away(*EW)),
+    case("hypot", lambda L, x, y: L.hypot(x, y), EW, (5, 1)),
+    case("logaddexp", lambda L, x, y: L.logaddexp(x, y), uniform(-6.0, 6.0, *EW), uniform(-6.0, 6.0, 7)),
+    case("lerp", lambda L, x, y, w: L.lerp(x, y, w), EW, EW, uniform(-0.5, 1.5, *EW)),
+    case("lerp-broadcast", lambda L, x, y, w: L.lerp(x, y, w), (3, 1), (1, 4), uniform(0.0, 1.0, 4)),
+    case("lerp-scalar-weight", lambda L, x, y: L.lerp(x, y, 0.3), (3, 4), (3, 4)),
+    # activations
+    case("gelu", lambda L, x: L.gelu(x), EW),
+    case("gelu-tanh", lambda L, x: L.gelu(x, approximate="tanh"), EW),
+    case("silu", lambda L, x: L.silu(x), uniform(-6.0, 6.0, *EW)),
+    case("elu", lambda L, x: L.elu(x), away(*EW)),
+    case("elu-alpha", lambda L, x: L.elu(x, alpha=0.5), away(*EW)),
+    case("leaky_relu", lambda L, x: L.leaky_relu(x), away(*EW)),
+    case("leaky_relu-slope", lambda L, x: L.leaky_relu(x, negative_slope=0.2), away(*EW)),
+    case("mish", lambda L, x: L.mish(x), uniform(-6.0, 6.0, *EW)),
+    case("hardtanh", lambda L, x: L.hardtanh(x), uniform(-2.0, 2.0, *EW)),
+    case("hardtanh-bounds", lambda L, x: L.hardtanh(x, min_val=-0.5, max_val=2.0), uniform(-3.0, 3.0, *EW)),
+    case("softsign", lambda L, x: L.softsign(x), away(*EW)),
+    case("prelu-one", lambda L, x, w: L.prelu(x, w), away(2, 3, 4), (1,)),
+    case("prelu-channels", lambda L, x, w: L.prelu(x, w), away(2, 3, 4), (3,)),
+    case("prelu-2d", lambda L, x, w: L.prelu(x, w), away(*EW), (7,)),
     # matmul and linear
     case("matmul-1d-1d", lambda L, x, y: L.matmul(x, y), (3,), (3,)),
     case("matmul-1d-2d", lambda L, x, y: x @ y, (3,), (3, 4)),
@@ -322,6 +384,80 @@ EDGES = [
     edge("tanh", lambda L, x: L.tanh(x), [*UNARY_EDGE, 30.0, -30.0]),
     edge("softplus", lambda L, x: L.softplus(x), [*UNARY_EDGE, 100.0, -100.0, 800.0, -800.0]),
     edge("clamp", lambda L, x: L.clamp(x, min=-0.5, max=2.0), UNARY_EDGE),
+    *[
+        edge(name, lambda L, x, name=name: getattr(L, name)(x), values)
+        for name, values in [
+            ("sin", [*UNARY_EDGE, 1e6, -3e5]),  # beyond the vector range reduction
+            ("cos", [*UNARY_EDGE, 1e6, -3e5]),
+            ("tan", UNARY_EDGE),
+            ("asin", [*UNARY_EDGE, 0.5, 2.0, -2.0]),
+            ("acos", [*UNARY_EDGE, 0.5, 2.0, -2.0]),
+            ("atan", UNARY_EDGE),
+            ("sinh", [*UNARY_EDGE, 800.0]),
+            ("cosh", [*UNARY_EDGE, -800.0]),
+            ("asinh", UNARY_EDGE),
+            ("acosh", [1.0, 0.5, 2.0, INF, -INF, NAN]),
+            ("atanh", [*UNARY_EDGE, 0.5, 2.0]),
+            ("erf", UNARY_EDGE),
+            ("erfc", [*UNARY_EDGE, 30.0]),
+            ("erfinv", [*UNARY_EDGE, 0.5, -0.999999, 1 - 1e-12, 2.0]),
+            ("expm1", [*UNARY_EDGE, 1e-10, -50.0, 709.0, 710.0]),
+            ("exp2", [*UNARY_EDGE, 0.5, 1023.0, 1024.0, -1074.0, -1080.0]),
+            ("log2", [*UNARY_EDGE, 8.0, 1e-300]),
+            ("log10", [*UNARY_EDGE, 1000.0, 1e-300]),
+            ("rsqrt", UNARY_EDGE),
+            ("square", [*UNARY_EDGE, 1e30]),
+            ("floor", [*UNARY_EDGE, 2.5, -2.5]),
+            ("ceil", [*UNARY_EDGE, 2.5, -2.5]),
+            ("round", [*UNARY_EDGE, 0.5, 1.5, 2.5, -0.5, -2.5, 2.5000001]),  # half to even
+            ("trunc", [*UNARY_EDGE, 2.5, -2.5]),
+            ("frac", [*UNARY_EDGE, 2.5, -2.5]),
+            ("logit", [0.0, 1.0, 0.5, -0.1, 1.1, NAN]),
+            ("gelu", [*UNARY_EDGE, 30.0, -30.0]),
+            ("silu", [*UNARY_EDGE, 100.0, -100.0]),
+            ("elu", [*UNARY_EDGE, -100.0]),
+            ("leaky_relu", UNARY_EDGE),
+            ("mish", [*UNARY_EDGE, 100.0, -100.0]),
+            ("hardtanh", [*UNARY_EDGE, 0.5, -1.5]),  # no gradient at the bounds -1, 1
+            ("softsign", [0.0, -0.0, 1.0, -1.0, 1e30, NAN]),
+        ]
+    ],
+    edge("round-decimals", lambda L, x: L.round(x, decimals=1), [0.25, 0.75, -0.25, 1.25, INF, NAN]),
+    edge("logit-eps", lambda L, x: L.logit(x, eps=0.1), [0.0, 0.1, 0.9, 1.0, 0.5, NAN]),
+    edge(
+        "nan_to_num",
+        lambda L, x: L.nan_to_num(x, nan=1.5, posinf=9.0, neginf=-9.0),
+        UNARY_EDGE,
+    ),
+    edge(
+        "atan2",
+        lambda L, x, y: L.atan2(x, y),
+        [0.0, -0.0, 0.0, 1.0, INF, INF, NAN],
+        [0.0, -0.0, -1.0, INF, INF, 1.0, 1.0],
+    ),
+    edge(
+        "fmod", lambda L, x, y: L.fmod(x, y), [5.0, -5.0, 5.0, 1.0, INF, 3.0], [3.0, 3.0, -3.0, 0.0, 2.0, INF]
+    ),
+    edge(
+        "remainder",
+        lambda L, x, y: L.remainder(x, y),
+        [5.0, -5.0, 5.0, -6.0, 1.0, INF, 3.0, -3.0],
+        [3.0, 3.0, -3.0, 3.0, 0.0, 2.0, INF, INF],
+    ),
+    edge(
+        "hypot",
+        lambda L, x, y: L.hypot(x, y),
+        [3.0, 1e30, INF, NAN, 0.0],
+        [4.0, 1e30, NAN, INF, -0.0],
+        grad_at_nan=False,
+    ),
+    edge(
+        "logaddexp",
+        lambda L, x, y: L.logaddexp(x, y),
+        [INF, -INF, 1000.0, -1000.0, 0.0, NAN],
+        [INF, -INF, 1000.0, -INF, 800.0, 1.0],
+    ),
+    edge("lerp", lambda L, x, y: L.lerp(x, y, 0.75), [0.0, INF, 1.0, NAN], [1.0, 1.0, -INF, 2.0]),
     edge("add", lambda L, x, y: x + y, [INF, INF, NAN, 1.0], [-INF, 1.0, 1.0, INF]),
     edge("mul", lambda L, x, y: x * y, [0.0, INF, NAN, -0.0], [INF, -1.0, 1.0, 2.0]),
     edge("div", lambda L, x, y: x / y, [1.0, 0.0, -1.0, INF, NAN, 1.0], [0.0, 0.0, 0.0, INF, 1.0, INF]),
@@ -419,6 +555,12 @@ VIEW_OPS = {
     "logsumexp": lambda x: vb.logsumexp(x, 1),
     "softmax": lambda x: vb.softmax(x, -1),
     "index_select": lambda x: vb.index_select(x, 1, [3, 0]),
+    "sin": lambda x: vb.sin(x),
+    "expm1": lambda x: vb.expm1(x),
+    "atan2": lambda x: vb.atan2(x, vb.tensor(np.arange(4.0) - 1.5)),
+    "lerp": lambda x: vb.lerp(x, x.T.T * 2.0, x),
+    "gelu": lambda x: F.gelu(x),
+    "prelu": lambda x: F.prelu(x, vb.tensor([0.1, 0.2, 0.3, 0.4])),
     "cat": lambda x: vb.cat([x, x], 1),
     "reshape": lambda x: x.reshape(4, 3),
     "mse_loss": lambda x: F.mse_loss(x, vb.zeros(3, 4, dtype=vb.float64)),
@@ -510,7 +652,11 @@ def test_python_scalars_keep_the_tensor_dtype(fn: Callable[..., Any]) -> None:
 
 # ---------------------------------------------------------------- functions and methods agree
 
-UNARY_METHODS = tuple("neg exp log log1p sqrt abs reciprocal relu sigmoid tanh softplus".split())
+UNARY_METHODS = tuple(
+    """neg exp log log1p sqrt abs reciprocal relu sigmoid tanh softplus sin cos tan asin acos atan sinh
+    cosh asinh acosh atanh erf erfc erfinv expm1 exp2 log2 log10 rsqrt square floor ceil round trunc frac
+    logit nan_to_num isnan isinf isfinite""".split()
+)
 DIM_METHODS = ("sum", "mean", "var", "amax", "amin", "logsumexp", "softmax", "log_softmax")
 
 
@@ -519,6 +665,46 @@ def test_tensor_methods_match_functions(name: str) -> None:
     x = vb.tensor(np.random.default_rng(2).uniform(0.5, 2.0, (3, 4)))
     args = (1,) if name in DIM_METHODS else ()
     np.testing.assert_array_equal(getattr(x, name)(*args).numpy(), getattr(vb, name)(x, *args).numpy())
+
+
+@pytest.mark.parametrize("name", ["atan2", "fmod", "remainder", "hypot", "logaddexp"])
+def test_binary_methods_match_functions(name: str) -> None:
+    rng = np.random.default_rng(6)
+    x, y = vb.tensor(rng.uniform(0.5, 2.0, (3, 4))), vb.tensor(rng.uniform(0.5, 2.0, (4,)))
+    np.testing.assert_array_equal(getattr(x, name)(y).numpy(), getattr(vb, name)(x, y).numpy())
+
+
+def test_lerp_method_matches_function() -> None:
+    x, y = vb.linspace(0, 1, 12, dtype=vb.float64).reshape(3, 4), vb.ones(4, dtype=vb.float64)
+    np.testing.assert_array_equal(x.lerp(y, 0.7).numpy(), vb.lerp(x, y, 0.7).numpy())
+
+
+# ---------------------------------------------------------------- classification and nan_to_num
+
+CLASSIFY_INPUT = [0.0, -0.0, 1.5, INF, -INF, NAN, -NAN, 1e-310]
+
+
+@pytest.mark.parametrize("name", ["isnan", "isinf", "isfinite"])
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float64, np.int32, np.int64], ids=["f32", "f64", "i32", "i64"]
+)
+def test_classification_gives_bool_tensors(name: str, dtype: type) -> None:
+    x = np.array(CLASSIFY_INPUT if np.dtype(dtype).kind == "f" else [0, -3, 7, 2**30], dtype=dtype)
+    out = getattr(vb, name)(vb.tensor(x))
+    assert out.dtype == vb.bool and out.numpy().dtype == np.bool_
+    np.testing.assert_array_equal(out.numpy(), getattr(np, name)(x))
+    assert not out.requires_grad
+    torch = pytest.importorskip("torch")
+    np.testing.assert_array_equal(out.numpy(), getattr(torch, name)(torch.from_numpy(x)).numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_nan_to_num_defaults_are_the_dtype_limits_as_torch(dtype: str) -> None:
+    torch = pytest.importorskip("torch")
+    x = np.array([NAN, INF, -INF, 2.0], dtype=dtype)
+    expected = torch.nan_to_num(torch.tensor(x)).numpy()
+    np.testing.assert_array_equal(vb.nan_to_num(vb.tensor(x)).numpy(), expected)
+    np.testing.assert_array_equal(vb.tensor(x).nan_to_num(posinf=1.0).numpy(), [0.0, 1.0, expected[2], 2.0])
 
 
 # ---------------------------------------------------------------- dropout
@@ -596,6 +782,11 @@ ERRORS = {
     ),
     "cross_entropy-target": (lambda: F.cross_entropy(vb.ones(2, 3), [0, 3]), IndexError, r"3.*3 classes"),
     "cross_entropy-negative": (lambda: F.cross_entropy(vb.ones(2, 3), [-1, 0]), IndexError, r"-1"),
+    "atan2-shapes": (lambda: vb.atan2(vb.ones(2, 3), vb.ones(4)), ValueError, r"atan2.*\[2, 3\].*\[4\]"),
+    "lerp-shapes": (lambda: vb.lerp(vb.ones(3), vb.ones(3), vb.ones(2)), ValueError, r"lerp.*\[3\].*\[2\]"),
+    "gelu-approximate": (lambda: F.gelu(vb.ones(2), approximate="erf"), ValueError, r"gelu.*'erf'"),
+    "prelu-weight": (lambda: F.prelu(vb.ones(2, 3), vb.ones(2)), ValueError, r"prelu.*\[2\].*\[2, 3\]"),
+    "hardtanh-bounds": (lambda: F.hardtanh(vb.ones(2), 1.0, 0.0), ValueError, r"hardtanh.*min_val"),
     "backward-freed-graph": (backward_twice, RuntimeError, r"retain_graph"),
     "backward-non-scalar": (lambda: (vb.ones(3, requires_grad=True) * 2).backward(), RuntimeError, r"scalar"),
 }

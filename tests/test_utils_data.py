@@ -104,8 +104,9 @@ def test_default_collate_structure_and_dtypes_as_torch():
         assert isinstance(a["pair"], list) and isinstance(a["point"], Point)
         assert a["point"].x.dtype == vb.float32 and tuple(a["point"].x.shape) == tuple(b["point"].x.shape)
         assert a["name"] == b["name"]
-        # integer and boolean values stay NumPy arrays (the engine's tensors are floating point)
-        assert a["pair"][1].dtype == np.int64 and a["point"].label.dtype == np.bool_
+        # integers and booleans become int64 and bool tensors, as torch's
+        assert a["pair"][1].dtype == vb.int64 and b["pair"][1].dtype == torch.int64
+        assert a["point"].label.dtype == vb.bool and b["point"].label.dtype == torch.bool
         assert a["weight"].dtype == vb.float64 and b["weight"].dtype == torch.float64
         for u, v in [
             (a["features"], b["features"]),
@@ -113,8 +114,8 @@ def test_default_collate_structure_and_dtypes_as_torch():
             (a["weight"], b["weight"]),
         ]:
             np.testing.assert_array_equal(u.numpy(), v.numpy())
-        np.testing.assert_array_equal(a["pair"][1], b["pair"][1].numpy())
-        np.testing.assert_array_equal(a["point"].label, b["point"].label.numpy())
+        np.testing.assert_array_equal(a["pair"][1].numpy(), b["pair"][1].numpy())
+        np.testing.assert_array_equal(a["point"].label.numpy(), b["point"].label.numpy())
 
 
 def test_default_collate_refuses_what_torch_refuses():

@@ -44,6 +44,14 @@ py::array to_numpy(const Tensor& t);
 // A tensor sharing the memory of a float32/float64/int32/int64/bool NumPy array.
 Tensor from_numpy(const py::array& a);
 
+// True for a vb.device or a device name ("cpu", "cuda:0", ...) rather than a dtype.
+bool is_device(py::handle h);
+// ValueError unless device (a vb.device or a name; None passes) is the CPU, the only device here.
+void check_device(py::handle device);
+// The dtype asked of Tensor.to / Module.to (torch's forms: (dtype), (device, dtype), (tensor),
+// device=, dtype=); the device must be the CPU. nullopt when no dtype is given.
+std::optional<DType> parse_to(const py::args& args, const py::kwargs& kwargs, const char* op);
+
 // "<class 'float'>": the type of h, for error messages.
 std::string type_name(py::handle h);
 // A Python or NumPy integer in [0, 2**64); errors name it `what`.

@@ -160,6 +160,42 @@ std::vector<int64_t> parse_index(py::handle h, const char* op) {
   return std::vector<int64_t>(ints.data(), ints.data() + ints.size());
 }
 
+bool is_device(py::handle h) {
+  if (py::isinstance(h, py::module_::import("varbayes.device").attr("device"))) return true;
+  if (!py::isinstance<py::str>(h)) return false;
+  const std::string s = h.cast<std::string>();
+  return s == "cpu" || s.rfind("cpu:", 0) == 0 || s.rfind("cuda", 0) == 0 || s.rfind("mps", 0) == 0 ||
+         s == "meta" || s.rfind("xpu", 0) == 0;
+}
+
+void check_device(py::handle device) {
+  if (device.is_none()) return;
+  const std::string s = py::str(device).cast<std::string>();
+  if (s != "cpu" && s != "cpu:0")
+    fail<ValueError>("to: device '", s, "' is not available; varbayes tensors live on the CPU ('cpu')");
+}
+
+std::optional<DType> parse_to(const py::args& args, const py::kwargs& kwargs, const char* op) {
+  if (args.size() > 2) fail<TypeError>(op, ": takes at most 2 positional arguments (device, dtype), got ", args.size());
+  std::optional<DType> dtype;
+  for (py::handle a : args) {
+    if (a.is_none()) continue;
+    if (py::isinstance<Tensor>(a)) dtype = a.cast<Tensor>().dtype();
+    else if (is_device(a)) check_device(a);
+    else dtype = parse_dtype(a);
+  }
+  for (auto [key, value] : kwargs) {
+    const std::string k = py::str(key);
+    if (k == "device") check_device(value);
+    else if (k == "dtype") {
+      if (!value.is_none()) dtype = parse_dtype(value);
+    } else if (k != "non_blocking" && k != "copy" && k != "memory_format") {
+      fail<TypeError>(op, ": unexpected keyword argument '", k, "'");
+    }
+  }
+  return dtype;
+}
+
 std::string type_name(py::handle h) { return py::str(py::type::of(h)).cast<std::string>(); }
 
 uint64_t parse_uint64(py::handle h, const char* what) {

@@ -210,10 +210,11 @@ void init_nn(py::module_& m) {
         return py::module_::import("varbayes.nn.modules").attr("IncompatibleKeys")(r.missing_keys, r.unexpected_keys);
       }, py::arg("state_dict"), py::arg("strict") = true,
            "Copies values into the parameters/buffers (shapes checked; all keys must match when strict).")
-      .def("to", [](py::object self, py::handle dtype) {
-        self.cast<Module&>().to(parse_dtype(dtype));
+      .def("to", [](py::object self, const py::args& args, const py::kwargs& kwargs) {
+        if (const std::optional<DType> d = parse_to(args, kwargs, "Module.to")) self.cast<Module&>().to(*d);
         return self;
-      }, py::arg("dtype"), "Converts parameters and buffers in place; returns self.")
+      }, "As torch's: to(dtype), to(device, dtype=None), to(tensor) or to(device=..., dtype=...); converts\n"
+         "parameters and buffers in place and returns self. 'cpu' is the only device.")
       .def("float", [](py::object self) {
         self.cast<Module&>().to(DType::float32);
         return self;
@@ -264,6 +265,34 @@ void init_nn(py::module_& m) {
   py::class_<nn::Tanh, Module, py::smart_holder>(m, "Tanh", "tanh(x).").def(py::init<>());
   py::class_<nn::Sigmoid, Module, py::smart_holder>(m, "Sigmoid", "1 / (1 + exp(-x)).").def(py::init<>());
   py::class_<nn::Softplus, Module, py::smart_holder>(m, "Softplus", "log(1 + exp(x)).").def(py::init<>());
+  py::class_<nn::SiLU, Module, py::smart_holder>(m, "SiLU", "x sigmoid(x).").def(py::init<>());
+  py::class_<nn::Mish, Module, py::smart_holder>(m, "Mish", "x tanh(softplus(x)).").def(py::init<>());
+  py::class_<nn::Softsign, Module, py::smart_holder>(m, "Softsign", "x / (1 + |x|).").def(py::init<>());
+  py::class_<nn::GELU, Module, py::smart_holder>(m, "GELU", "x Phi(x) (approximate='tanh': tanh approximation).")
+      .def(py::init<std::string>(), py::arg("approximate") = "none")
+      .def_readonly("approximate", &nn::GELU::approximate);
+  py::class_<nn::ELU, Module, py::smart_holder>(m, "ELU", "x if x > 0, else alpha (exp(x) - 1).")
+      .def(py::init<double>(), py::arg("alpha") = 1.0)
+      .def_readonly("alpha", &nn::ELU::alpha);
+  py::class_<nn::LeakyReLU, Module, py::smart_holder>(m, "LeakyReLU", "x if x > 0, else negative_slope x.")
+      .def(py::init<double>(), py::arg("negative_slope") = 0.01)
+      .def_readonly("negative_slope", &nn::LeakyReLU::negative_slope);
+  py::class_<nn::Hardtanh, Module, py::smart_holder>(m, "Hardtanh", "x clamped to [min_val, max_val].")
+      .def(py::init<double, double>(), py::arg("min_val") = -1.0, py::arg("max_val") = 1.0)
+      .def_readonly("min_val", &nn::Hardtanh::min_val)
+      .def_readonly("max_val", &nn::Hardtanh::max_val);
+  py::class_<nn::Softmax, Module, py::smart_holder>(m, "Softmax", "softmax along dim.")
+      .def(py::init<std::optional<int64_t>>(), py::arg("dim") = py::none())
+      .def_readonly("dim", &nn::Softmax::dim);
+  py::class_<nn::LogSoftmax, Module, py::smart_holder>(m, "LogSoftmax", "log_softmax along dim.")
+      .def(py::init<std::optional<int64_t>>(), py::arg("dim") = py::none())
+      .def_readonly("dim", &nn::LogSoftmax::dim);
+  py::class_<nn::PReLU, Module, py::smart_holder>(m, "PReLU",
+                                                  "x if x > 0, else weight x; weight is learnable (num_parameters values).")
+      .def(py::init([](int64_t num_parameters, double init, py::handle dtype) {
+        return std::make_shared<nn::PReLU>(num_parameters, init, parse_dtype(dtype));
+      }), py::arg("num_parameters") = 1, py::arg("init") = 0.25, py::kw_only(), py::arg("dtype") = py::none())
+      .def_readonly("num_parameters", &nn::PReLU::num_parameters);
   py::class_<nn::Identity, Module, py::smart_holder>(m, "Identity", "Returns its input.")
       // As PyTorch's, it accepts and ignores any arguments (so it can stand in for another layer).
       .def(py::init([](const py::args&, const py::kwargs&) { return std::make_shared<nn::Identity>(); }));

@@ -34,33 +34,6 @@ Tensor clamp_bounds(const Tensor& x, py::handle lo, py::handle hi) {
   return clamp(in, bound(lo), bound(hi));
 }
 
-// True for a device string ("cpu", "cuda:0") rather than a dtype name; only the CPU exists.
-bool is_device(py::handle h) {
-  if (!py::isinstance<py::str>(h)) return false;
-  const std::string s = h.cast<std::string>();
-  return s == "cpu" || s.rfind("cpu:", 0) == 0 || s.rfind("cuda", 0) == 0 || s.rfind("mps", 0) == 0 ||
-         s == "meta" || s.rfind("xpu", 0) == 0;
-}
-
-void check_device(py::handle device) {
-  if (device.is_none()) return;
-  const std::string s = py::str(device).cast<std::string>();
-  if (s != "cpu" && s != "cpu:0")
-    fail<ValueError>("to: device '", s, "' is not available; varbayes tensors live on the CPU ('cpu')");
-}
-
-// Tensor.to(dtype), .to(other_tensor), .to("cpu"), .to(device="cpu").
-Tensor to(const Tensor& x, py::handle target, py::handle device) {
-  check_device(device);
-  if (target.is_none()) return x;
-  if (py::isinstance<Tensor>(target)) return to_dtype(x, target.cast<Tensor>().dtype());
-  if (is_device(target)) {
-    check_device(target);
-    return x;
-  }
-  return to_dtype(x, parse_dtype(target));
-}
-
 // The default dtype of a creation function from its Python number arguments, as torch: bool
 // when all are bools, int64 when all are integers (None skipped), else float32.
 DType number_dtype(std::initializer_list<py::handle> values) {
@@ -87,15 +60,12 @@ void extremum(py::module_& m, py::class_<Tensor>& cls, const char* name,
               Tensor (*reduce)(const Tensor&, std::vector<int64_t>, bool),
               std::pair<Tensor, Tensor> (*along)(const Tensor&, int64_t, bool),
               Tensor (*elementwise)(const Tensor&, const Tensor&)) {
-  py::object result_type = py::module_::import("collections")
-                               .attr("namedtuple")(name, py::make_tuple("values", "indices"));
-  result_type.attr("__module__") = "varbayes.return_types";
-  m.def_submodule("return_types").attr(name) = result_type;
-  auto fn = [reduce, along, elementwise, result_type](const Tensor& x, py::object dim, bool keepdim) -> py::object {
+  // The named tuple type lives in the Python module varbayes.return_types (as torch.return_types).
+  auto fn = [name, reduce, along, elementwise](const Tensor& x, py::object dim, bool keepdim) -> py::object {
     if (py::isinstance<Tensor>(dim)) return py::cast(elementwise(x, dim.cast<Tensor>()));
     if (!dim.is_none() && !py::isinstance<py::sequence>(dim)) {
       const auto [values, indices] = along(x, parse_dims(dim)[0], keepdim);
-      return result_type(values, indices);
+      return py::module_::import("varbayes.return_types").attr(name)(values, indices);
     }
     return py::cast(reduce(x, parse_dims(dim), keepdim));
   };
@@ -133,6 +103,27 @@ void init_ops(py::module_& m) {
       {"contiguous", &contiguous, "The tensor itself if contiguous, else a contiguous copy."},
       {"clone", &clone, "A copy with its own storage (differentiable)."}};
   for (const auto& [name, f, doc] : unary) both(name, f, doc);
+  const std::pair<const char*, Unary> math[] = {
+      {"sin", &sin},       {"cos", &cos},       {"tan", &tan},       {"asin", &asin},     {"acos", &acos},
+      {"atan", &atan},     {"sinh", &sinh},     {"cosh", &cosh},     {"asinh", &asinh},   {"acosh", &acosh},
+      {"atanh", &atanh},   {"erf", &erf},       {"erfc", &erfc},     {"erfinv", &erfinv}, {"expm1", &expm1},
+      {"exp2", &exp2},     {"log2", &log2},     {"log10", &log10},   {"rsqrt", &rsqrt},   {"square", &square},
+      {"floor", &floor},   {"ceil", &ceil},     {"trunc", &trunc},   {"frac", &frac}};
+  for (const auto& [name, f] : math) both(name, f, "Elementwise function, as PyTorch's of the same name.");
+  const std::pair<const char*, Unary> classify[] = {{"isnan", &isnan}, {"isinf", &isinf}, {"isfinite", &isfinite}};
+  for (const auto& [name, f] : classify)
+    both(name, f, "True where the test holds: a bool tensor (no gradient).");
+  both("round", [](const Tensor& x, int64_t decimals) { return round(x, decimals); },
+       "Rounds half to even, at `decimals` decimal places (negative: tens, hundreds, ...).", py::kw_only(),
+       py::arg("decimals") = 0);
+  both("logit", [](const Tensor& x, std::optional<double> eps) { return logit(x, eps); },
+       "log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given.", py::arg("eps") = py::none());
+  both("nan_to_num",
+       [](const Tensor& x, double nan, std::optional<double> posinf, std::optional<double> neginf) {
+         return nan_to_num(x, nan, posinf, neginf);
+       },
+       "Replaces NaN, +inf and -inf (by default with 0 and the largest and lowest finite values).",
+       py::arg("nan") = 0.0, py::arg("posinf") = py::none(), py::arg("neginf") = py::none());
 
   m.def("clamp", [](const Tensor& x, py::handle lo, py::handle hi) { return clamp_bounds(x, lo, hi); }, py::arg("input"),
         py::arg("min") = py::none(), py::arg("max") = py::none(), clamp_doc);
@@ -159,6 +150,23 @@ void init_ops(py::module_& m) {
   binary("maximum", &maximum, "Elementwise maximum (NaN propagates).");
   binary("minimum", &minimum, "Elementwise minimum (NaN propagates).");
   binary("matmul", &matmul, "Matrix product with NumPy semantics (1-D, 2-D, batched).");
+  // The binary math functions are also methods (x.atan2(y)).
+  const std::tuple<const char*, Tensor (*)(const Tensor&, const Tensor&), const char*> binary_math[] = {
+      {"atan2", &atan2, "Angle of the point (other, input) in (-pi, pi] (broadcasting)."},
+      {"fmod", &fmod, "Remainder of input / other with the sign of input, as C's fmod (broadcasting)."},
+      {"hypot", &hypot, "sqrt(input^2 + other^2) without overflow (broadcasting)."},
+      {"logaddexp", &logaddexp, "log(exp(input) + exp(other)), computed stably (broadcasting)."}};
+  for (const auto& entry : binary_math) {
+    const auto [name, op, doc] = entry;
+    binary(name, op, doc);
+    cls.def(name, [f = op](const Tensor& a, py::handle b) { return f(a, as_operand(b)); }, py::arg("other"), doc);
+  }
+  auto lerp_fn = [](const Tensor& start, py::handle end, py::handle weight) {
+    return lerp(start, as_operand(end), as_operand(weight));
+  };
+  const char* lerp_doc = "input + weight * (end - input); weight is a number or a tensor (broadcasting).";
+  m.def("lerp", lerp_fn, py::arg("input"), py::arg("end"), py::arg("weight"), lerp_doc);
+  cls.def("lerp", lerp_fn, py::arg("end"), py::arg("weight"), lerp_doc);
   cls.def("pow", [](const Tensor& a, py::handle b) { return pow(a, as_operand(b)); }, py::arg("exponent"));
   cls.def("matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"));
   m.def("where", [](const Tensor& c, py::handle a, py::handle b) -> py::object {
@@ -217,10 +225,29 @@ void init_ops(py::module_& m) {
        "int64 index of the first minimum along dim (of the flattened tensor when dim is None).",
        py::arg("dim") = py::none(), py::arg("keepdim") = false);
   reduction("logsumexp", &logsumexp, "log(sum(exp(x))) over dim, computed stably.");
-  both("var", [](const Tensor& x, py::object dim, int64_t correction, bool keepdim) {
-    return var(x, with_gil([&] { return parse_dims(dim); }), correction, keepdim);
-  }, "Variance over dim with `correction` degrees of freedom removed (1: unbiased).",
-       py::arg("dim") = py::none(), py::arg("correction") = 1, py::arg("keepdim") = false);
+  // var and std take both of torch's signatures: (dim=None, *, correction=1, keepdim=False) and the
+  // older (dim, unbiased, keepdim), where a bool first argument is unbiased.
+  auto spread = [&](const char* name, Tensor (*op)(const Tensor&, std::vector<int64_t>, int64_t, bool),
+                    const char* doc) {
+    both(name, [op, name](const Tensor& x, py::object dim, py::object unbiased, bool keepdim, py::object correction) {
+      const auto [dims, c] = with_gil([&] {
+        if (PyBool_Check(dim.ptr())) {
+          if (!unbiased.is_none()) fail<TypeError>(name, ": unbiased given twice");
+          unbiased = dim;
+          dim = py::none();
+        }
+        if (!unbiased.is_none() && !correction.is_none())
+          fail<TypeError>(name, ": pass unbiased or correction, not both");
+        const int64_t c = !correction.is_none() ? correction.cast<int64_t>()
+                          : (unbiased.is_none() || unbiased.cast<bool>()) ? 1 : 0;
+        return std::make_pair(parse_dims(dim), c);
+      });
+      return op(x, dims, c, keepdim);
+    }, doc, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false,
+         py::kw_only(), py::arg("correction") = py::none());
+  };
+  spread("var", &var, "Variance over dim with `correction` degrees of freedom removed (default 1: unbiased).");
+  spread("std", &std_, "Standard deviation over dim: the square root of var with the same arguments.");
 
   // Shape ops. Methods take sizes as varargs (x.reshape(2, 3)); functions take a tuple.
   m.def("reshape", [](const Tensor& x, const Shape& s) { return reshape(x, s); }, py::arg("input"), py::arg("shape"),
@@ -241,9 +268,11 @@ void init_ops(py::module_& m) {
         if (x.dim() > 2) fail<ValueError>("t(): expects a tensor with at most 2 dimensions, got ", x.dim());
         return x.dim() < 2 ? x : transpose(x, 0, 1);
       }, "Transpose of a matrix.")
-      .def("to", &to, py::arg("dtype") = py::none(), py::kw_only(), py::arg("device") = py::none(),
-           "A copy converted to dtype, or to other's dtype for a tensor (the tensor itself if it already has it);\n"
-           "'cpu' (as dtype or device) is the only device.")
+      .def("to", [](const Tensor& x, const py::args& args, const py::kwargs& kwargs) {
+        const std::optional<DType> d = parse_to(args, kwargs, "Tensor.to");
+        return d ? to_dtype(x, *d) : x;
+      }, "As torch's: to(dtype), to(device, dtype=None), to(other_tensor) or to(device=..., dtype=...); a copy\n"
+         "converted to the dtype (the tensor itself if it already has it). 'cpu' is the only device.")
       .def("type", [](const Tensor& x, py::handle dtype) { return to_dtype(x, parse_dtype(dtype)); }, py::arg("dtype"),
            "A copy converted to dtype (the tensor itself if it already has it).");
   const std::pair<const char*, DType> casts[] = {{"float", DType::float32}, {"double", DType::float64},
@@ -268,6 +297,22 @@ void init_ops(py::module_& m) {
   // Neural-network functions (re-exported by varbayes.nn.functional).
   both("softmax", &softmax, "Softmax along dim.", py::arg("dim") = -1);
   both("log_softmax", &log_softmax, "Log-softmax along dim, computed stably.", py::arg("dim") = -1);
+  m.def("gelu", [](const Tensor& x, const std::string& approximate) { return gelu(x, approximate); },
+        py::arg("input"), py::arg("approximate") = "none",
+        "x Phi(x), Phi the standard normal CDF; approximate='tanh' uses the tanh approximation.",
+        py::call_guard<py::gil_scoped_release>());
+  m.def("silu", &silu, py::arg("input"), "x sigmoid(x) (swish).", py::call_guard<py::gil_scoped_release>());
+  m.def("mish", &mish, py::arg("input"), "x tanh(softplus(x)).", py::call_guard<py::gil_scoped_release>());
+  m.def("softsign", &softsign, py::arg("input"), "x / (1 + |x|).", py::call_guard<py::gil_scoped_release>());
+  m.def("elu", &elu, py::arg("input"), py::arg("alpha") = 1.0, "x if x > 0, else alpha (exp(x) - 1).",
+        py::call_guard<py::gil_scoped_release>());
+  m.def("leaky_relu", &leaky_relu, py::arg("input"), py::arg("negative_slope") = 0.01,
+        "x if x > 0, else negative_slope x.", py::call_guard<py::gil_scoped_release>());
+  m.def("hardtanh", &hardtanh, py::arg("input"), py::arg("min_val") = -1.0, py::arg("max_val") = 1.0,
+        "x clamped to [min_val, max_val] (no gradient at or beyond the bounds).",
+        py::call_guard<py::gil_scoped_release>());
+  both("prelu", &prelu, "x if x > 0, else weight x; weight has one value or one per channel (dimension 1).",
+       py::arg("weight"));
   m.def("linear", [](const Tensor& x, const Tensor& w, std::optional<Tensor> b) { return linear(x, w, b.value_or(Tensor())); },
         py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
         "input @ weight.T + bias in one fused GEMM.", py::call_guard<py::gil_scoped_release>());
@@ -284,7 +329,7 @@ void init_ops(py::module_& m) {
   }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean", "Mean squared error (shapes must match).");
   m.def("gaussian_nll_loss", [](const Tensor& x, const Tensor& y, py::handle var, bool full, double eps,
                                 const std::string& r) {
-    return gaussian_nll_loss(x, y, as_tensor(var), full, eps, reduction_from_string(r));
+    return gaussian_nll_loss(x, y, as_operand(var), full, eps, reduction_from_string(r));
   }, py::arg("input"), py::arg("target"), py::arg("var"), py::arg("full") = false, py::arg("eps") = 1e-6,
         py::arg("reduction") = "mean", "Gaussian negative log-likelihood with variance var, as PyTorch's.");
   m.def("dropout", [](const Tensor& x, double p, bool training, py::handle gen) {

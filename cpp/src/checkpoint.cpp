@@ -71,6 +71,31 @@ ModuleType parameter_free(const char* name) {
           [](const Value&) -> ModulePtr { return std::make_shared<M>(); }};
 }
 
+// A module whose one constructor argument is the number `key` (its member Member).
+template <class M, double M::*Member>
+ModuleType one_number(const char* name, const char* key) {
+  return {typeid(M), std::string("varbayes._core.") + name,
+          [key](const nn::Module& m) { return Value(Value::Object{{key, static_cast<const M&>(m).*Member}}); },
+          [key](const Value& c) -> ModulePtr {
+            return std::make_shared<M>(c.at(key).as_number(std::string("config '") + key + "'"));
+          }};
+}
+
+// dim is null in the config when the module has none.
+template <class M>
+ModuleType softmax_module(const char* name) {
+  return {typeid(M), std::string("varbayes._core.") + name,
+          [](const nn::Module& m) {
+            const auto& dim = static_cast<const M&>(m).dim;
+            return Value(Value::Object{{"dim", dim ? Value(*dim) : Value()}});
+          },
+          [](const Value& c) -> ModulePtr {
+            const Value& dim = c.at("dim");
+            return std::make_shared<M>(dim.is_null() ? std::nullopt
+                                                     : std::optional<int64_t>(dim.as_int("config 'dim'")));
+          }};
+}
+
 template <class Layer>
 ModuleType bayes_linear(const char* name) {
   return {typeid(Layer), std::string("varbayes._core.") + name,
@@ -98,6 +123,39 @@ const std::vector<ModuleType>& module_types() {
       parameter_free<nn::Sigmoid>("Sigmoid"),
       parameter_free<nn::Softplus>("Softplus"),
       parameter_free<nn::Identity>("Identity"),
+      parameter_free<nn::SiLU>("SiLU"),
+      parameter_free<nn::Mish>("Mish"),
+      parameter_free<nn::Softsign>("Softsign"),
+      {typeid(nn::GELU), "varbayes._core.GELU",
+       [](const nn::Module& m) {
+         return Value(Value::Object{{"approximate", static_cast<const nn::GELU&>(m).approximate}});
+       },
+       [](const Value& c) -> ModulePtr {
+         return std::make_shared<nn::GELU>(c.at("approximate").as_string("config 'approximate'"));
+       }},
+      one_number<nn::ELU, &nn::ELU::alpha>("ELU", "alpha"),
+      one_number<nn::LeakyReLU, &nn::LeakyReLU::negative_slope>("LeakyReLU", "negative_slope"),
+      {typeid(nn::Hardtanh), "varbayes._core.Hardtanh",
+       [](const nn::Module& m) {
+         const auto& h = static_cast<const nn::Hardtanh&>(m);
+         return Value(Value::Object{{"min_val", h.min_val}, {"max_val", h.max_val}});
+       },
+       [](const Value& c) -> ModulePtr {
+         return std::make_shared<nn::Hardtanh>(c.at("min_val").as_number("config 'min_val'"),
+                                               c.at("max_val").as_number("config 'max_val'"));
+       }},
+      softmax_module<nn::Softmax>("Softmax"),
+      softmax_module<nn::LogSoftmax>("LogSoftmax"),
+      {typeid(nn::PReLU), "varbayes._core.PReLU",
+       [](const nn::Module& m) {
+         const auto& p = static_cast<const nn::PReLU&>(m);
+         return Value(Value::Object{{"num_parameters", p.num_parameters},
+                                    {"dtype", dtype_name(p.param("weight").dtype())}});
+       },
+       [](const Value& c) -> ModulePtr {
+         // The weight is a placeholder: the saved state overwrites it.
+         return std::make_shared<nn::PReLU>(config_int(c, "num_parameters"), 0.25, config_dtype(c));
+       }},
       {typeid(nn::Dropout), "varbayes._core.Dropout",
        [](const nn::Module& m) {
          return Value(Value::Object{{"p", static_cast<const nn::Dropout&>(m).p}});

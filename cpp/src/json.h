@@ -28,6 +28,7 @@ class Value {
   Value(Object o) : v_(std::move(o)) {}
 
   bool is_object() const { return std::holds_alternative<Object>(v_); }
+  bool is_null() const { return std::holds_alternative<std::nullptr_t>(v_); }
   // Typed access; a ValueError naming `what` (e.g. "config 'p'") when the value has another type.
   bool as_bool(std::string_view what) const;
   int64_t as_int(std::string_view what) const;

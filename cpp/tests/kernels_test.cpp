@@ -41,6 +41,14 @@ long double reference(Unary op, long double x) {
     }
     case Unary::softplus:
       return std::fmax(x, 0.0L) + std::log1p(std::exp(-std::fabs(x))) + (x != x ? x : 0);
+    case Unary::sin:
+      return std::sin(x);
+    case Unary::cos:
+      return std::cos(x);
+    case Unary::expm1:
+      return std::expm1(x);
+    case Unary::exp2:
+      return std::exp2(x);
     default:
       break;
   }
@@ -64,7 +72,8 @@ double ulp_error(T got, long double ref) {
                              std::ldexp(1.0L, e - (L::digits - 1)));
 }
 
-const Unary kMath[] = {Unary::exp, Unary::log, Unary::log1p, Unary::tanh, Unary::sigmoid, Unary::softplus};
+const Unary kMath[] = {Unary::exp,      Unary::log, Unary::log1p, Unary::tanh,  Unary::sigmoid,
+                       Unary::softplus, Unary::sin, Unary::cos,   Unary::expm1, Unary::exp2};
 const char* name(Unary op) {
   switch (op) {
     case Unary::exp:
@@ -79,6 +88,14 @@ const char* name(Unary op) {
       return "sigmoid";
     case Unary::softplus:
       return "softplus";
+    case Unary::sin:
+      return "sin";
+    case Unary::cos:
+      return "cos";
+    case Unary::expm1:
+      return "expm1";
+    case Unary::exp2:
+      return "exp2";
     default:
       return "?";
   }
@@ -194,16 +211,18 @@ TEMPLATE_TEST_CASE("vector math accuracy against std in higher precision", "[ker
   }
 }
 
-// Every vector width, tail length and alignment, out of place and in place, against the oracle.
+// Every op (vectorized or not), vector width, tail length and alignment, out of place and in place,
+// against the oracle.
 TEMPLATE_TEST_CASE("vector math matches the scalar oracle at all sizes, offsets and in place", "[kernels]",
                    float, double) {
   using T = TestType;
   const auto& ref = kernels_for(Isa::scalar);
   for (Isa isa : levels()) {
-    for (Unary op : kMath) {
+    for (int code = 0; code < int(Unary::count); ++code) {
+      const Unary op = Unary(code);
       for (int64_t n : {1, 15, 16, 17, 31, 33, 64, 1000}) {
         for (int64_t offset : {0, 1, 3}) {
-          INFO(isa_name(isa) << " " << name(op) << " n=" << n << " offset=" << offset);
+          INFO(isa_name(isa) << " op " << code << " n=" << n << " offset=" << offset);
           std::vector<T> buf(static_cast<size_t>(n + offset + 1), T(-7)), expect(static_cast<size_t>(n));
           for (int64_t i = 0; i < n; ++i) buf[size_t(offset + i)] = T(0.37 * double(i % 41) - 6.0);
           T* x = buf.data() + offset;

@@ -2,14 +2,14 @@
 
 Ordinary PyTorch programs pick a device (``torch.device("cuda" if torch.cuda.is_available() else
 "cpu")``) and move models and tensors to it. varbayes computes on the CPU only: a device object can
-name any device, as in PyTorch, but only the CPU can be moved to (see ``Tensor.to``).
+name any device, as in PyTorch, but ``Tensor.to`` and ``Module.to`` accept only the CPU.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["check_device", "device"]
+__all__ = ["device"]
 
 
 class device:  # noqa: N801  (PyTorch's spelling)
@@ -61,9 +61,3 @@ class device:  # noqa: N801  (PyTorch's spelling)
     def __hash__(self) -> int:
         return hash((self.type, self.index))
 
-
-def check_device(target: Any, op: str) -> None:
-    """Raises unless ``target`` (a device, a device string) names the CPU, the only device here."""
-    where = target if isinstance(target, device) else device(target)
-    if where.type != "cpu":
-        raise RuntimeError(f"{op}: varbayes runs on the CPU only; device {str(where)!r} is not available")

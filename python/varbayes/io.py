@@ -125,8 +125,29 @@ def _import_definer(module: str) -> None:
 def _register_builtins() -> None:
     nn = _core
     register_module_type(nn.Sequential, lambda m: {}, lambda c: nn.Sequential())
-    for cls in (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Softplus, nn.Identity):
+    for cls in (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Softplus, nn.Identity, nn.SiLU, nn.Mish, nn.Softsign):
         register_module_type(cls, lambda m: {}, lambda c, cls=cls: cls())
+    register_module_type(
+        nn.GELU, lambda m: {"approximate": m.approximate}, lambda c: nn.GELU(c["approximate"])
+    )
+    register_module_type(nn.ELU, lambda m: {"alpha": m.alpha}, lambda c: nn.ELU(c["alpha"]))
+    register_module_type(
+        nn.LeakyReLU,
+        lambda m: {"negative_slope": m.negative_slope},
+        lambda c: nn.LeakyReLU(c["negative_slope"]),
+    )
+    register_module_type(
+        nn.Hardtanh,
+        lambda m: {"min_val": m.min_val, "max_val": m.max_val},
+        lambda c: nn.Hardtanh(c["min_val"], c["max_val"]),
+    )
+    for cls in (nn.Softmax, nn.LogSoftmax):
+        register_module_type(cls, lambda m: {"dim": m.dim}, lambda c, cls=cls: cls(c["dim"]))
+    register_module_type(
+        nn.PReLU,
+        lambda m: {"num_parameters": m.num_parameters, "dtype": m.weight.dtype.name},
+        lambda c: nn.PReLU(c["num_parameters"], dtype=c["dtype"]),
+    )
     register_module_type(nn.Dropout, lambda m: {"p": m.p}, lambda c: nn.Dropout(c["p"]))
 
     def linear_config(m: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -109,7 +110,75 @@ VARBAYES_ACTIVATION(ReLU, relu)
 VARBAYES_ACTIVATION(Tanh, varbayes::tanh)
 VARBAYES_ACTIVATION(Sigmoid, sigmoid)
 VARBAYES_ACTIVATION(Softplus, softplus)
+VARBAYES_ACTIVATION(SiLU, silu)
+VARBAYES_ACTIVATION(Mish, mish)
+VARBAYES_ACTIVATION(Softsign, softsign)
 #undef VARBAYES_ACTIVATION
+
+// Activations with constructor arguments (PyTorch's names and defaults; repr as PyTorch's).
+class GELU : public Module {
+ public:
+  explicit GELU(std::string approximate = "none");
+  Tensor forward(const Tensor& x) override { return gelu(x, approximate); }
+  std::string type_name() const override { return "GELU"; }
+  std::string extra_repr() const override { return "approximate='" + approximate + "'"; }
+  std::string approximate;
+};
+
+class ELU : public Module {
+ public:
+  explicit ELU(double alpha = 1.0) : alpha(alpha) {}
+  Tensor forward(const Tensor& x) override { return elu(x, alpha); }
+  std::string type_name() const override { return "ELU"; }
+  std::string extra_repr() const override;
+  double alpha;
+};
+
+class LeakyReLU : public Module {
+ public:
+  explicit LeakyReLU(double negative_slope = 0.01) : negative_slope(negative_slope) {}
+  Tensor forward(const Tensor& x) override { return leaky_relu(x, negative_slope); }
+  std::string type_name() const override { return "LeakyReLU"; }
+  std::string extra_repr() const override;
+  double negative_slope;
+};
+
+class Hardtanh : public Module {
+ public:
+  Hardtanh(double min_val = -1.0, double max_val = 1.0);
+  Tensor forward(const Tensor& x) override { return hardtanh(x, min_val, max_val); }
+  std::string type_name() const override { return "Hardtanh"; }
+  std::string extra_repr() const override;
+  double min_val, max_val;
+};
+
+// softmax (Log: log_softmax) along dim; without dim, PyTorch's implicit choice: 0 for inputs of
+// 0, 1 or 3 dimensions, else 1.
+template <bool Log>
+class SoftmaxModule : public Module {
+ public:
+  explicit SoftmaxModule(std::optional<int64_t> dim = std::nullopt) : dim(dim) {}
+  Tensor forward(const Tensor& x) override {
+    const int64_t d = dim.value_or(x.dim() == 0 || x.dim() == 1 || x.dim() == 3 ? 0 : 1);
+    return Log ? log_softmax(x, d) : softmax(x, d);
+  }
+  std::string type_name() const override { return Log ? "LogSoftmax" : "Softmax"; }
+  std::string extra_repr() const override { return "dim=" + (dim ? std::to_string(*dim) : std::string("None")); }
+  std::optional<int64_t> dim;
+};
+using Softmax = SoftmaxModule<false>;
+using LogSoftmax = SoftmaxModule<true>;
+
+// x > 0 ? x : a x with a learnable `weight` of num_parameters values (one, or one per channel),
+// all initialised to init.
+class PReLU : public Module {
+ public:
+  explicit PReLU(int64_t num_parameters = 1, double init = 0.25, DType dtype = DType::float32);
+  Tensor forward(const Tensor& x) override { return prelu(x, param("weight")); }
+  std::string type_name() const override { return "PReLU"; }
+  std::string extra_repr() const override;
+  int64_t num_parameters;
+};
 
 class Identity : public Module {
  public:

@@ -70,6 +70,41 @@ Tensor tanh(const Tensor& x);
 Tensor softplus(const Tensor& x);
 Tensor sign(const Tensor& x);  // not differentiable (zero gradient)
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max);
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor tan(const Tensor& x);
+Tensor asin(const Tensor& x);
+Tensor acos(const Tensor& x);
+Tensor atan(const Tensor& x);
+Tensor sinh(const Tensor& x);
+Tensor cosh(const Tensor& x);
+Tensor asinh(const Tensor& x);
+Tensor acosh(const Tensor& x);
+Tensor atanh(const Tensor& x);
+Tensor erf(const Tensor& x);
+Tensor erfc(const Tensor& x);
+Tensor erfinv(const Tensor& x);
+Tensor expm1(const Tensor& x);
+Tensor exp2(const Tensor& x);
+Tensor log2(const Tensor& x);
+Tensor log10(const Tensor& x);
+Tensor rsqrt(const Tensor& x);
+Tensor square(const Tensor& x);
+// Rounding (zero gradient, as PyTorch). round is half to even, at `decimals` decimal places.
+Tensor floor(const Tensor& x);
+Tensor ceil(const Tensor& x);
+Tensor round(const Tensor& x, int64_t decimals = 0);
+Tensor trunc(const Tensor& x);
+Tensor frac(const Tensor& x);  // x - trunc(x)
+// log(x / (1 - x)), x first clamped to [eps, 1 - eps] when eps is given.
+Tensor logit(const Tensor& x, std::optional<double> eps = std::nullopt);
+// NaN -> nan, +inf -> posinf, -inf -> neginf (the largest/lowest finite value when not given).
+Tensor nan_to_num(const Tensor& x, double nan = 0.0, std::optional<double> posinf = std::nullopt,
+                  std::optional<double> neginf = std::nullopt);
+// 0/1 tensors of x's dtype (no gradient).
+Tensor isnan(const Tensor& x);
+Tensor isinf(const Tensor& x);
+Tensor isfinite(const Tensor& x);
 
 // ---- elementwise binary (broadcasting) ------------------------------------------------------
 // Operands are promoted with result_type; integer arithmetic stays integer (wrapping on
@@ -86,6 +121,12 @@ Tensor minimum(const Tensor& a, const Tensor& b);
 // torch.remainder). Integer division by zero throws RuntimeError. floor_divide has no gradient.
 Tensor floor_divide(const Tensor& a, const Tensor& b);
 Tensor remainder(const Tensor& a, const Tensor& b);
+Tensor atan2(const Tensor& a, const Tensor& b);
+Tensor fmod(const Tensor& a, const Tensor& b);  // sign of a, as C's fmod
+Tensor hypot(const Tensor& a, const Tensor& b);
+Tensor logaddexp(const Tensor& a, const Tensor& b);  // log(exp(a) + exp(b)), stably
+// start + weight * (end - start), broadcasting all three.
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
 // Comparisons give bool tensors (no gradient); operands are promoted first.
 enum class Compare { eq, ne, lt, le, gt, ge };
 Tensor compare(const Tensor& a, const Tensor& b, Compare c);
@@ -131,6 +172,8 @@ Tensor sum(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false
 Tensor mean(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
 // Variance with Bessel's correction by default (correction = 1), as NumPy's ddof.
 Tensor var(const Tensor& x, std::vector<int64_t> dims = {}, int64_t correction = 1, bool keepdim = false);
+// sqrt(var(...)) (named std_ as std is the C++ namespace).
+Tensor std_(const Tensor& x, std::vector<int64_t> dims = {}, int64_t correction = 1, bool keepdim = false);
 Tensor max(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
 Tensor min(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
 Tensor logsumexp(const Tensor& x, std::vector<int64_t> dims = {}, bool keepdim = false);
@@ -188,5 +231,17 @@ Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor
                          double eps = 1e-6, Reduction r = Reduction::mean);
 // Inverted dropout: zero with probability p, scale the rest by 1/(1-p); identity when !training.
 Tensor dropout(const Tensor& x, double p, bool training, Generator* gen = nullptr);
+
+// ---- activations (PyTorch's definitions and gradients) --------------------------------------
+// x Phi(x), or its tanh approximation when approximate is "tanh" ("none": exact).
+Tensor gelu(const Tensor& x, const std::string& approximate = "none");
+Tensor silu(const Tensor& x);                        // x sigmoid(x)
+Tensor elu(const Tensor& x, double alpha = 1.0);     // x > 0 ? x : alpha (exp(x) - 1)
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor mish(const Tensor& x);                        // x tanh(softplus(x))
+Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
+Tensor softsign(const Tensor& x);                    // x / (1 + |x|)
+// x > 0 ? x : weight x, weight of one value or one per channel (dimension 1 of x).
+Tensor prelu(const Tensor& x, const Tensor& weight);
 
 }  // namespace varbayes

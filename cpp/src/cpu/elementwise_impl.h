@@ -11,13 +11,19 @@ inline void map1(const T* in, T* out, int64_t n, F f) {
   for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
 }
 
+// out = f(in) one vector of V at a time (T's values converted to V's lanes and back).
+template <class V, class T, class F>
+inline void map_vectors(const T* in, T* out, int64_t n, F f) {
+  for_each_vector<V>(n, [&](int64_t i, int64_t count) { store(out + i, f(load<V>(in + i, count)), count); });
+}
+
 // Transcendental functions in vector registers of T's precision (vmath.h); false for the ops the
 // compiler vectorizes by itself from the loops below.
 template <class T, int B>
 bool unary_vector(Unary op, const T* in, T* out, int64_t n) {
   using V = vec_t<T, B>;
   auto run = [&](auto f) {
-    for_each_vector<V>(n, [&](int64_t i, int64_t count) { store(out + i, f(load<V>(in + i, count)), count); });
+    map_vectors<V>(in, out, n, f);
     return true;
   };
   switch (op) {
@@ -31,10 +37,46 @@ bool unary_vector(Unary op, const T* in, T* out, int64_t n) {
   }
 }
 
+template <class M>
+inline bool any_lane(M m) {
+  for (int j = 0; j < lanes<M>; ++j)
+    if (m[j]) return true;
+  return false;
+}
+
+// Functions evaluated in float64 lanes for both precisions (float32 inputs are widened and the
+// result rounded once, which is as accurate as float32 can hold); false for the others.
+template <class T, int B>
+bool unary_wide(Unary op, const T* in, T* out, int64_t n) {
+  using V = vec_t<double, B>;
+  switch (op) {
+    case Unary::expm1: return map_vectors<V>(in, out, n, [](V x) { return vexpm1(x); }), true;
+    case Unary::exp2: return map_vectors<V>(in, out, n, [](V x) { return vexp2(x); }), true;
+    case Unary::sin:
+    case Unary::cos: {
+      const bool want_sin = op == Unary::sin;
+      for_each_vector<V>(n, [&](int64_t i, int64_t count) {
+        const V x = load<V>(in + i, count);
+        // A vector with a lane out of vsincos's range (huge, inf, NaN) goes to std:: whole.
+        if (any_lane((vabs(x) > kSinCosMax) | (x != x))) {
+          if (want_sin) map1(in + i, out + i, count, [](T v) { return std::sin(v); });
+          else map1(in + i, out + i, count, [](T v) { return std::cos(v); });
+          return;
+        }
+        V s, c;
+        vsincos(x, s, c);
+        store(out + i, want_sin ? s : c, count);
+      });
+      return true;
+    }
+    default: return false;
+  }
+}
+
 template <class T>
 void unary_impl(Unary op, const T* in, T* out, int64_t n) {
   if constexpr (kVectorBytes > 0) {
-    if (unary_vector<T, kVectorBytes>(op, in, out, n)) return;
+    if (unary_vector<T, kVectorBytes>(op, in, out, n) || unary_wide<T, kVectorBytes>(op, in, out, n)) return;
   }
   switch (op) {
     case Unary::exp: return map1(in, out, n, [](T x) { return std::exp(x); });
@@ -49,6 +91,32 @@ void unary_impl(Unary op, const T* in, T* out, int64_t n) {
     case Unary::abs: return map1(in, out, n, [](T x) { return std::abs(x); });
     case Unary::neg: return map1(in, out, n, [](T x) { return -x; });
     case Unary::reciprocal: return map1(in, out, n, [](T x) { return T(1) / x; });
+    case Unary::sin: return map1(in, out, n, [](T x) { return std::sin(x); });
+    case Unary::cos: return map1(in, out, n, [](T x) { return std::cos(x); });
+    case Unary::tan: return map1(in, out, n, [](T x) { return std::tan(x); });
+    case Unary::asin: return map1(in, out, n, [](T x) { return std::asin(x); });
+    case Unary::acos: return map1(in, out, n, [](T x) { return std::acos(x); });
+    case Unary::atan: return map1(in, out, n, [](T x) { return std::atan(x); });
+    case Unary::sinh: return map1(in, out, n, [](T x) { return std::sinh(x); });
+    case Unary::cosh: return map1(in, out, n, [](T x) { return std::cosh(x); });
+    case Unary::asinh: return map1(in, out, n, [](T x) { return std::asinh(x); });
+    case Unary::acosh: return map1(in, out, n, [](T x) { return std::acosh(x); });
+    case Unary::atanh: return map1(in, out, n, [](T x) { return std::atanh(x); });
+    case Unary::erf: return map1(in, out, n, [](T x) { return std::erf(x); });
+    case Unary::erfc: return map1(in, out, n, [](T x) { return std::erfc(x); });
+    case Unary::erfinv: return map1(in, out, n, [](T x) { return erfinv_scalar(x); });
+    case Unary::expm1: return map1(in, out, n, [](T x) { return std::expm1(x); });
+    case Unary::exp2: return map1(in, out, n, [](T x) { return std::exp2(x); });
+    case Unary::log2: return map1(in, out, n, [](T x) { return std::log2(x); });
+    case Unary::log10: return map1(in, out, n, [](T x) { return std::log10(x); });
+    case Unary::rsqrt: return map1(in, out, n, [](T x) { return T(1) / std::sqrt(x); });
+    case Unary::square: return map1(in, out, n, [](T x) { return x * x; });
+    case Unary::floor: return map1(in, out, n, [](T x) { return std::floor(x); });
+    case Unary::ceil: return map1(in, out, n, [](T x) { return std::ceil(x); });
+    // nearbyint rounds half to even in the default rounding mode (and, unlike rint, never raises).
+    case Unary::round: return map1(in, out, n, [](T x) { return std::nearbyint(x); });
+    case Unary::trunc: return map1(in, out, n, [](T x) { return std::trunc(x); });
+    case Unary::frac: return map1(in, out, n, [](T x) { return x - std::trunc(x); });
     case Unary::count: break;
   }
 }
@@ -83,6 +151,11 @@ void binary_impl(Binary op, const T* a, int64_t sa, const T* b, int64_t sb, T* o
     case Binary::minimum:
       return map2(a, sa, b, sb, out, n, [](T x, T y) { return (x < y || x != x) ? x : y; });
     case Binary::relu_grad: return map2(a, sa, b, sb, out, n, [](T g, T y) { return y > T(0) ? g : T(0); });
+    case Binary::atan2: return map2(a, sa, b, sb, out, n, [](T x, T y) { return std::atan2(x, y); });
+    case Binary::fmod: return map2(a, sa, b, sb, out, n, [](T x, T y) { return std::fmod(x, y); });
+    case Binary::remainder: return map2(a, sa, b, sb, out, n, [](T x, T y) { return python_remainder(x, y); });
+    case Binary::hypot: return map2(a, sa, b, sb, out, n, [](T x, T y) { return std::hypot(x, y); });
+    case Binary::logaddexp: return map2(a, sa, b, sb, out, n, [](T x, T y) { return stable_logaddexp(x, y); });
     case Binary::count: break;
   }
 }

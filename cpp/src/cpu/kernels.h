@@ -49,14 +49,23 @@ struct GemmArgs {
 template <class T>
 using GemmFn = void (*)(const GemmArgs<T>&);
 
-// Elementwise unary functions on contiguous arrays (out may alias in).
-enum class Unary { exp, log, log1p, sqrt, tanh, sigmoid, softplus, relu, abs, neg, reciprocal, count };
+// Elementwise unary functions on contiguous arrays (out may alias in). round is half to even;
+// frac is x - trunc(x); erfinv is the inverse of erf on [-1, 1].
+enum class Unary {
+  exp, log, log1p, sqrt, tanh, sigmoid, softplus, relu, abs, neg, reciprocal,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, erfc, erfinv,
+  expm1, exp2, log2, log10, rsqrt, square, floor, ceil, round, trunc, frac,
+  count
+};
 template <class T>
 using UnaryFn = void (*)(Unary op, const T* in, T* out, int64_t n);
 
 // Elementwise binary functions with strides in elements (0 = broadcast scalar along the run).
-// relu_grad(g, y) = y > 0 ? g : 0, ReLU's vjp from its output y.
-enum class Binary { add, sub, mul, div, pow, maximum, minimum, relu_grad, count };
+// relu_grad(g, y) = y > 0 ? g : 0, ReLU's vjp from its output y. fmod takes the sign of a (C's
+// fmod), remainder the sign of b (Python's %); logaddexp(a, b) = log(exp(a) + exp(b)).
+enum class Binary {
+  add, sub, mul, div, pow, maximum, minimum, relu_grad, atan2, fmod, remainder, hypot, logaddexp, count
+};
 template <class T>
 using BinaryFn = void (*)(Binary op, const T* a, int64_t sa, const T* b, int64_t sb, T* out, int64_t n);
 

@@ -23,6 +23,54 @@ inline T stable_softplus(T x) {
   return std::max(x, T(0)) + std::log1p(std::exp(-std::abs(x)));
 }
 
+// Inverse of erf on [-1, 1]: Giles' single-precision approximation ("Approximating the erfinv
+// function", GPU Computing Gems, 2011), then Halley steps in double (cubic convergence: the far
+// tails start some 1e-4 off). Above |y| = 0.5 the steps use erfc and 1 - |y| (exact there), so
+// the tails keep their accuracy.
+template <class T>
+inline T erfinv_scalar(T y) {
+  if (!(std::abs(y) <= T(1))) return std::numeric_limits<T>::quiet_NaN();
+  if (std::abs(y) == T(1)) return std::copysign(std::numeric_limits<T>::infinity(), y);
+  const double a = std::abs(double(y)), w = -std::log((1.0 - a) * (1.0 + a));
+  double x;
+  if (w < 5.0) {
+    const double t = w - 2.5;
+    x = 2.81022636e-08;
+    for (double c : {3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+                     -0.00417768164, 0.246640727, 1.50140941})
+      x = x * t + c;
+  } else {
+    const double t = std::sqrt(w) - 3.0;
+    x = -0.000200214257;
+    for (double c : {0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+                     0.00943887047, 1.00167406, 2.83297682})
+      x = x * t + c;
+  }
+  x *= a;
+  const double slope = 1.1283791670955126;  // 2 / sqrt(pi), erf'(0)
+  for (int step = 0; step < 3; ++step) {
+    const double err = a > 0.5 ? (1.0 - a) - std::erfc(x) : std::erf(x) - a;
+    const double newton = err / (slope * std::exp(-x * x));
+    x -= newton / (1 + x * newton);  // Halley: erf'' = -2x erf'
+  }
+  return static_cast<T>(std::copysign(x, double(y)));
+}
+
+// a - b floor(a / b) with the sign of b, as Python's % (and PyTorch's remainder).
+template <class T>
+inline T python_remainder(T a, T b) {
+  T m = std::fmod(a, b);
+  if (m != T(0) && ((b < T(0)) != (m < T(0)))) m += b;
+  return m;
+}
+
+// log(exp(a) + exp(b)) without overflow; equal infinities give themselves (not inf - inf).
+template <class T>
+inline T stable_logaddexp(T a, T b) {
+  if (std::isinf(a) && a == b) return a;
+  return std::max(a, b) + std::log1p(std::exp(-std::abs(a - b)));
+}
+
 // ---- Vector types and primitives ----
 
 template <class T, int Bytes>
@@ -182,14 +230,40 @@ inline V vexp(V x) {
   return times_pow2(expm1_small(r) + 1.0, n);
 }
 
-// expm1(x) for x <= 0: 2^n (1 + p) - 1 = 2^n p + (2^n - 1), with 2^n - 1 exact.
+// expm1(x) for x in [-40, 700]: 2^n (1 + p) - 1 = 2^n p + (2^n - 1), with 2^n - 1 exact and
+// 2^n normal.
 template <class V>
   requires(!is_f32<V>)
-inline V vexpm1_nonpos(V x) {
-  x = select(x < -40.0, splat<V>(-40.0), x);  // expm1 rounds to -1 below -38
+inline V expm1_reduced(V x) {
   V r;
   const V t = pow2<V>(reduce_ln2(x, r));
   return vfma(t, expm1_small(r), t - 1.0);
+}
+
+// expm1(x) for x <= 0.
+template <class V>
+  requires(!is_f32<V>)
+inline V vexpm1_nonpos(V x) {
+  return expm1_reduced(select(x < -40.0, splat<V>(-40.0), x));  // expm1 rounds to -1 below -38
+}
+
+template <class V>
+  requires(!is_f32<V>)
+inline V vexpm1(V x) {
+  // Above 700 expm1 is exp (and 2^n may not be normal); -0 keeps its sign.
+  const V y = select(x > 700.0, vexp(x), expm1_reduced(vclamp(x, -40.0, 700.0)));
+  return select(x == 0.0, x, y);
+}
+
+// 2^x = 2^n 2^f with n = round(x) and f = x - n in [-1/2, 1/2] exact: exp(f ln 2) rounds f ln 2
+// once (an error below 0.35 ulp of the result).
+template <class V>
+  requires(!is_f32<V>)
+inline V vexp2(V x) {
+  const V xc = vclamp(x, -1080.0, 1030.0);  // beyond: 0 or inf
+  const V z = xc + kShifter;
+  const V f = (xc - (z - kShifter)) * 0.6931471805599453;
+  return times_pow2(expm1_small(f) + 1.0, (mask_t<V>)z - kShifterBits);
 }
 
 // ---- log / log1p (fdlibm e_log.c: x = 2^k m, m in [sqrt(1/2), sqrt(2)), s = f / (2 + f)) ----
@@ -412,14 +486,11 @@ inline void uniforms53(U hi, U lo, V (&out)[2]) {
   }
 }
 
-// sin and cos of 2 pi u: the quadrant comes from 4u exactly, the remainder angle is in
-// [-pi/4, pi/4] where Taylor series to degree 17/16 are accurate to < 1e-17.
+// sin and cos of q pi/2 + a for a in [-pi/4, pi/4], where Taylor series to degree 17/16 are
+// accurate to < 1e-17.
 template <class V>
-inline void vsincos_2pi(V u, V& s, V& c) {
+inline void sincos_quadrant(mask_t<V> q, V a, V& s, V& c) {
   using I = mask_t<V>;
-  const V z = vfma(u, splat<V>(4.0), splat<V>(kShifter));
-  const I q = (I)z - kShifterBits;
-  const V a = (u - (z - kShifter) * 0.25) * 6.283185307179586;
   const V a2 = a * a;
   const V sn = vfma(a * a2,
                     poly(a2, -inv_fact(3), inv_fact(5), -inv_fact(7), inv_fact(9), -inv_fact(11),
@@ -433,6 +504,30 @@ inline void vsincos_2pi(V u, V& s, V& c) {
   const I odd = (q & 1) != 0;
   s = (V)((I)select(odd, cs, sn) ^ ((q & 2) << 62));
   c = (V)((I)select(odd, sn, cs) ^ (((q + 1) & 2) << 62));
+}
+
+// sin and cos of 2 pi u: the quadrant comes from 4u exactly.
+template <class V>
+inline void vsincos_2pi(V u, V& s, V& c) {
+  const V z = vfma(u, splat<V>(4.0), splat<V>(kShifter));
+  sincos_quadrant((mask_t<V>)z - kShifterBits, (u - (z - kShifter) * 0.25) * 6.283185307179586, s, c);
+}
+
+// Largest |x| that vsincos reduces accurately; beyond it (and for inf, NaN) callers use std::.
+constexpr double kSinCosMax = 1e5;
+
+// sin and cos of x, |x| <= kSinCosMax: x = q pi/2 + a by Cody-Waite reduction with pi/2 split in
+// three doubles. The first FMA is exact (x - q C1 fits in 53 bits for these q) and q C3 is far
+// below the smallest |a| a double of this range can give, so a is within an ulp.
+template <class V>
+  requires(!is_f32<V>)
+inline void vsincos(V x, V& s, V& c) {
+  constexpr double kC1 = 0x1.921fb54442d18p+0, kC2 = 0x1.1a62633145c07p-54, kC3 = -0x1.f1976b7ed8fbcp-110;
+  const V z = vfma(x, splat<V>(0.6366197723675814), splat<V>(kShifter));
+  const V q = z - kShifter;
+  const V a = vfma(q, splat<V>(-kC3), vfma(q, splat<V>(-kC2), vfma(q, splat<V>(-kC1), x)));
+  sincos_quadrant((mask_t<V>)z - kShifterBits, a, s, c);
+  s = select(x == 0.0, x, s);  // sin(-0) = -0 (the series' a + a^3 p rounds it to +0)
 }
 
 // Element order of a stream: value j of a pair goes to element 2 block + j. Interleaves x and y

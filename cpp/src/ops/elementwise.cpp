@@ -6,6 +6,7 @@
 
 #include "cpu/kernels.h"
 #include "ops/iter.h"
+#include "ops/pointwise.h"
 #include "varbayes/ops.h"
 
 namespace varbayes {
@@ -13,7 +14,17 @@ namespace varbayes {
 using cpu::Binary;
 using cpu::Unary;
 using detail::for_each_run;
+using detail::any_of;
+using detail::binary_kernel;
+using detail::broadcast_map;
 using detail::materialize;
+using detail::promoted;
+using detail::promoted_floating;
+using detail::refuse_bool;
+using detail::scalar_like;
+using detail::unary_kernel;
+using detail::wrap_mul;
+using detail::wrap_sub;
 using grads = std::vector<Tensor>;
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
@@ -29,70 +40,7 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
-namespace {
-
-// Integer arithmetic wraps around on overflow, as PyTorch's (signed overflow is undefined
-// behaviour in C++, unsigned arithmetic is modular); on bool, + is `or` and * is `and`.
-template <class T>
-T wrap_add(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>) return a || b;
-  else if constexpr (std::is_integral_v<T>) return static_cast<T>(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
-  else return a + b;
-}
-template <class T>
-T wrap_sub(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>) return a != b;
-  else if constexpr (std::is_integral_v<T>) return static_cast<T>(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
-  else return a - b;
-}
-template <class T>
-T wrap_mul(T a, T b) {
-  if constexpr (std::is_same_v<T, bool>) return a && b;
-  else if constexpr (std::is_integral_v<T>) return static_cast<T>(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
-  else return a * b;
-}
-// a ** b for integers by repeated squaring; a negative b gives the truncated 1 / a**-b, as
-// torch: 0 except for a = 1 or -1 (and 0 for a = 0 instead of a division by zero).
-template <class T>
-T int_pow(T a, T b) {
-  if (b < T(0)) return a == T(1) ? T(1) : a == T(-1) ? static_cast<T>(b % 2 ? -1 : 1) : T(0);
-  T r = T(1);
-  for (; b > T(0); b = static_cast<T>(b / 2)) {
-    if (b % 2) r = wrap_mul(r, a);
-    a = wrap_mul(a, a);
-  }
-  return r;
-}
-
-// Generic broadcast map over N inputs of one dtype (any dtype), for ops without a SIMD kernel.
-// The result has the inputs' dtype, or bool when ToBool. f must not throw (it may run in an
-// OpenMP region): ops validate their inputs before mapping.
-template <bool ToBool, size_t N, class F>
-Tensor broadcast_map(const std::array<Tensor, N>& in, const char* name, F f) {
-  Shape shape = in[0].shape();
-  for (size_t k = 1; k < N; ++k) shape = broadcast_shapes(shape, in[k].shape(), name);
-  Tensor out = empty(shape, ToBool ? DType::bool_ : in[0].dtype());
-  dispatch_all(in[0].dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    using R = std::conditional_t<ToBool, bool, T>;
-    std::array<Shape, N + 1> strides;
-    std::array<const T*, N> ptr;
-    strides[0] = out.strides();
-    for (size_t k = 0; k < N; ++k) {
-      strides[k + 1] = detail::broadcast_strides(in[k], shape);
-      ptr[k] = static_cast<const T*>(in[k].storage()->data()) + in[k].offset();
-    }
-    R* po = out.data<R>();
-    for_each_run<N + 1>(shape, strides, [&](auto off, int64_t n, auto inner) {
-      for (int64_t i = 0; i < n; ++i) {
-        std::array<T, N> v;
-        for (size_t k = 0; k < N; ++k) v[k] = ptr[k][off[k + 1] + i * inner[k + 1]];
-        po[off[0] + i * inner[0]] = f(v);
-      }
-    });
-  });
-  return out;
-}
+namespace detail {
 
 void refuse_bool(const Tensor& x, const char* op) {
   if (x.dtype() == DType::bool_)
@@ -185,20 +133,12 @@ std::pair<Tensor, Tensor> promoted_floating(const Tensor& a, const Tensor& b) {
   return {to_dtype(a, d), to_dtype(b, d)};
 }
 
-// True when any element of t satisfies pred (t of any dtype; no graph).
-template <class P>
-bool any_of(const Tensor& t, P pred) {
-  const Tensor c = materialize(t);
-  return dispatch_all(c.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* p = c.data<T>();
-    return std::any_of(p, p + c.numel(), [&](T v) { return pred(v); });
-  });
-}
+
+Tensor floating(const Tensor& x) { return is_floating_point(x.dtype()) ? x : to_dtype(x, kDefaultFloat); }
 
 Tensor scalar_like(const Tensor& t, double v) { return scalar_tensor(v, t.dtype()); }
 
-}  // namespace
+}  // namespace detail
 
 // ---- unary -----------------------------------------------------------------------------------
 
@@ -396,7 +336,7 @@ Tensor extremum(Binary op, const char* name, const Tensor& a0, const Tensor& b0)
 Tensor maximum(const Tensor& a, const Tensor& b) { return extremum(Binary::maximum, "maximum", a, b); }
 Tensor minimum(const Tensor& a, const Tensor& b) { return extremum(Binary::minimum, "minimum", a, b); }
 
-namespace {
+namespace detail {
 // floor_divide and remainder: Python's rules (the quotient rounds toward -inf, the remainder has
 // the divisor's sign), in floating point or integers.
 Tensor floor_div_or_mod(const Tensor& a0, const Tensor& b0, bool mod, const char* name) {
@@ -426,21 +366,10 @@ Tensor floor_div_or_mod(const Tensor& a0, const Tensor& b0, bool mod, const char
     }
   });
 }
-}  // namespace
+}  // namespace detail
 
-Tensor floor_divide(const Tensor& a, const Tensor& b) { return floor_div_or_mod(a, b, false, "floor_divide"); }
+Tensor floor_divide(const Tensor& a, const Tensor& b) { return detail::floor_div_or_mod(a, b, false, "floor_divide"); }
 
-Tensor remainder(const Tensor& a0, const Tensor& b0) {
-  Tensor y = floor_div_or_mod(a0, b0, true, "remainder");
-  const DType d = y.dtype();
-  record("remainder", y, {a0, b0}, [a = Saved(a0), b = Saved(b0), d](const Tensor& g, const NeedsGrad& n) {
-    // d/da = 1, d/db = -floor(a / b) (PyTorch's derivative of a - b * floor(a / b)).
-    const Tensor av = a.get(), bv = b.get();
-    return grads{n[0] ? sum_to(to_dtype(g, av.dtype()), av.shape()) : Tensor(),
-                 n[1] ? sum_to(to_dtype(-(g * floor_divide(av, bv)), bv.dtype()), bv.shape()) : Tensor()};
-  });
-  return y;
-}
 
 Tensor compare(const Tensor& a0, const Tensor& b0, Compare c) {
   NoGradGuard no_grad;

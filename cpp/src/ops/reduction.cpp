@@ -167,6 +167,10 @@ Tensor var(const Tensor& x, std::vector<int64_t> dims0, int64_t correction, bool
   return sum(d * d, dims, keepdim) / static_cast<double>(count - correction);
 }
 
+Tensor std_(const Tensor& x, std::vector<int64_t> dims, int64_t correction, bool keepdim) {
+  return sqrt(var(x, std::move(dims), correction, keepdim));
+}
+
 Tensor max(const Tensor& x, std::vector<int64_t> dims, bool keepdim) {
   return extremum(x, std::move(dims), keepdim, Reduce::max, "max");
 }

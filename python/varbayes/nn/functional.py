@@ -17,12 +17,20 @@ from .. import _core
 from .._core import (
     Tensor,
     dropout,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
     linear,
     log_softmax,
+    mish,
+    prelu,
     relu,
     sigmoid,
+    silu,
     softmax,
     softplus,
+    softsign,
     tanh,
     where,
 )
@@ -53,6 +61,9 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _check_same_shape(input: Tensor, target: Any, op: str) -> Tensor:
     target = target if isinstance(target, Tensor) else tensor(target, dtype=input.dtype)
+    for name, t in (("input", input), ("target", target)):
+        if not t.dtype.is_floating_point:
+            raise TypeError(f"{op}: expected floating-point tensors, got {name} of dtype {t.dtype.name}")
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(
             f"{op}: input shape {list(input.shape)} and target shape {list(target.shape)} differ"
@@ -538,20 +549,28 @@ __all__ = [
     "class_targets",
     "cross_entropy",
     "dropout",
+    "elu",
     "gaussian_nll_loss",
+    "gelu",
+    "hardtanh",
     "huber_loss",
     "kl_div",
     "l1_loss",
+    "leaky_relu",
     "linear",
     "log_softmax",
+    "mish",
     "mse_loss",
     "nll_loss",
     "poisson_nll_loss",
+    "prelu",
     "reduction_from_legacy",
     "relu",
     "sigmoid",
+    "silu",
     "smooth_l1_loss",
     "softmax",
     "softplus",
+    "softsign",
     "tanh",
 ]

@@ -10,7 +10,6 @@ import numbers
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from .. import _core
 from .._core import Generator, Tensor
@@ -164,6 +163,8 @@ def trunc_normal_(
     """
     if not a < b:
         raise ValueError(f"trunc_normal_: a must be below b, got a={a}, b={b}")
+    from scipy import special  # on first use: ``import varbayes`` does not load SciPy
+
     lo, hi = special.ndtr((a - mean) / std), special.ndtr((b - mean) / std)
     u = _core.rand(*tensor.shape, dtype=_core.float64, generator=generator).numpy()
     values = mean + std * special.ndtri(lo + u * (hi - lo))

@@ -380,10 +380,10 @@ def _chunks(items: Iterator[Any], size: int, drop_last: bool) -> Iterator[list[A
 def default_collate(batch: Sequence[Any]) -> Any:
     """Stacks a list of samples into a batch, keeping their structure (PyTorch's default_collate).
 
-    Tensors are stacked; float NumPy arrays and scalars become tensors of their dtype (Python
-    floats float64); integer and boolean ones become NumPy arrays (the engine's tensors are
-    floating point); strings stay lists; dicts, tuples and lists are collated per field (tuples
-    and lists give lists, named tuples keep their type).
+    Tensors are stacked; NumPy arrays and scalars become tensors of their dtype (Python floats
+    float64, ints int64, bools bool; NumPy integer types without a tensor dtype, such as uint8,
+    int64); strings stay lists; dicts, tuples and lists are collated per field (tuples and lists
+    give lists, named tuples keep their type).
 
     Parameters
     ----------
@@ -408,9 +408,9 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, float):
         return _numeric(np.asarray(batch, dtype=np.float64))
     if isinstance(elem, bool):
-        return np.asarray(batch, dtype=bool)
+        return tensor(list(batch), dtype=_core.bool)
     if isinstance(elem, numbers.Integral):
-        return np.asarray(batch, dtype=np.int64)
+        return tensor(np.asarray(batch, dtype=np.int64))
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, Mapping):
@@ -430,8 +430,10 @@ def default_collate(batch: Sequence[Any]) -> Any:
 def _numeric(a: np.ndarray) -> Any:
     if a.dtype.kind == "f":
         return tensor(a, dtype=_core.float64 if a.dtype == np.float64 else _core.float32)
-    if a.dtype.kind in "iub":
-        return a
+    if a.dtype.kind in "iu":
+        return tensor(a if a.dtype in (np.int32, np.int64) else a.astype(np.int64))
+    if a.dtype.kind == "b":
+        return tensor(a)
     raise TypeError(f"default_collate: batch must contain numeric arrays; found dtype {a.dtype}")
 
 
@@ -557,7 +559,7 @@ class DataLoader:
 
 def _no_collate(sample: Any) -> Any:
     # Without auto-batching PyTorch only converts NumPy arrays to tensors (default_convert).
-    if isinstance(sample, np.ndarray) and sample.dtype.kind == "f":
+    if isinstance(sample, np.ndarray) and sample.dtype.kind in "fiub":
         return _numeric(sample)
     return sample
 
