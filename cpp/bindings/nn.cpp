@@ -151,11 +151,17 @@ void init_nn(py::module_& m) {
         return self;
       }, "Sets evaluation mode (recursively); returns self.")
       .def_property_readonly("training", &Module::is_training, "True in training mode.")
-      .def("zero_grad", &Module::zero_grad, py::arg("set_to_none") = true, "Clears the parameters' gradients.")
+      .def("zero_grad", &Module::zero_grad, py::arg("set_to_none") = true, py::call_guard<py::gil_scoped_release>(),
+           "Clears the parameters' gradients.")
       .def("state_dict", [](const Module& mod) { return state_to_numpy(mod.state_dict()); },
            "Parameters and buffers by dotted name, as NumPy arrays (copies).")
       .def("load_state_dict", [](Module& mod, const py::dict& state, bool strict) {
-        auto r = mod.load_state_dict(state_from_py(state), strict);
+        const nn::NamedTensors values = state_from_py(state);
+        nn::Module::LoadResult r;
+        {
+          py::gil_scoped_release release;
+          r = mod.load_state_dict(values, strict);
+        }
         py::object nt = py::module_::import("collections").attr("namedtuple")("IncompatibleKeys",
                                                                                "missing_keys unexpected_keys");
         return nt(r.missing_keys, r.unexpected_keys);
@@ -221,7 +227,9 @@ void init_nn(py::module_& m) {
   }, py::arg("parameters"), py::arg("max_norm"),
         "Scales gradients so their global L2 norm is at most max_norm; returns the norm before clipping.");
   m.def("clip_grad_value_", [](py::handle params, double clip_value) {
-    nn::utils::clip_grad_value_(tensor_list(params), clip_value);
+    const auto ps = tensor_list(params);
+    py::gil_scoped_release release;
+    nn::utils::clip_grad_value_(ps, clip_value);
   }, py::arg("parameters"), py::arg("clip_value"), "Clamps gradient elements to [-clip_value, clip_value].");
   m.def("Parameter", [](const Tensor& data, bool requires_grad) {
     Tensor p = data.detach();

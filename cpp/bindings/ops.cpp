@@ -45,8 +45,9 @@ void init_ops(py::module_& m) {
   // Binary functions accept Python numbers and array-likes for either operand.
   auto binary = [&](const char* name, Tensor (*op)(const Tensor&, const Tensor&), const char* doc) {
     m.def(name, [op](py::handle a, py::handle b) {
-      const Tensor at = as_tensor(a);
-      return op(at, as_tensor(b, &at));
+      const Tensor at = as_tensor(a), bt = as_tensor(b, &at);
+      py::gil_scoped_release release;
+      return op(at, bt);
     }, py::arg("input"), py::arg("other"), doc);
   };
   binary("add", &add, "input + other (broadcasting).");
@@ -57,11 +58,17 @@ void init_ops(py::module_& m) {
   binary("maximum", &maximum, "Elementwise maximum (NaN propagates).");
   binary("minimum", &minimum, "Elementwise minimum (NaN propagates).");
   binary("matmul", &matmul, "Matrix product with NumPy semantics (1-D, 2-D, batched).");
-  cls.def("pow", [](const Tensor& a, py::handle b) { return pow(a, as_tensor(b, &a)); }, py::arg("exponent"));
-  cls.def("matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"));
+  cls.def("pow", [](const Tensor& a, py::handle b) {
+    const Tensor bt = as_tensor(b, &a);
+    py::gil_scoped_release release;
+    return pow(a, bt);
+  }, py::arg("exponent"));
+  cls.def("matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"),
+          py::call_guard<py::gil_scoped_release>());
   m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
-    const Tensor at = as_tensor(a, &c);
-    return where(c, at, as_tensor(b, &at));
+    const Tensor at = as_tensor(a, &c), bt = as_tensor(b, &at);
+    py::gil_scoped_release release;
+    return where(c, at, bt);
   }, py::arg("condition"), py::arg("input"), py::arg("other"), "condition != 0 ? input : other (broadcasting).");
 
   // Reductions: dim is None (all), an int or a tuple of ints.
@@ -99,10 +106,15 @@ void init_ops(py::module_& m) {
         if (x.dim() > 2) fail<ValueError>("t(): expects a tensor with at most 2 dimensions, got ", x.dim());
         return x.dim() < 2 ? x : transpose(x, 0, 1);
       }, "Transpose of a matrix.")
-      .def("to", [](const Tensor& x, py::handle dtype) { return to_dtype(x, parse_dtype(dtype)); }, py::arg("dtype"),
-           "A copy converted to dtype (the tensor itself if it already has it).")
-      .def("float", [](const Tensor& x) { return to_dtype(x, DType::float32); })
-      .def("double", [](const Tensor& x) { return to_dtype(x, DType::float64); });
+      .def("to", [](const Tensor& x, py::handle dtype) {
+        const DType dt = parse_dtype(dtype);
+        py::gil_scoped_release release;
+        return to_dtype(x, dt);
+      }, py::arg("dtype"), "A copy converted to dtype (the tensor itself if it already has it).")
+      .def("float", [](const Tensor& x) { return to_dtype(x, DType::float32); },
+           py::call_guard<py::gil_scoped_release>())
+      .def("double", [](const Tensor& x) { return to_dtype(x, DType::float64); },
+           py::call_guard<py::gil_scoped_release>());
   m.def("permute", [](const Tensor& x, const std::vector<int64_t>& dims) { return permute(x, dims); },
         py::arg("input"), py::arg("dims"), "Reorders the dimensions (a view).");
   both("transpose", &transpose, "Swaps two dimensions (a view).", py::arg("dim0"), py::arg("dim1"));
@@ -114,8 +126,10 @@ void init_ops(py::module_& m) {
     const auto idx = with_gil([&] { return parse_index(index, "index_select"); });
     return index_select(x, dim, idx);
   }, "Copies the entries at the given integer indices along dim.", py::arg("dim"), py::arg("index"));
-  m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0, "Concatenates tensors along an existing dimension.");
-  m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0, "Stacks tensors along a new dimension.");
+  m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0, "Concatenates tensors along an existing dimension.",
+        py::call_guard<py::gil_scoped_release>());
+  m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0, "Stacks tensors along a new dimension.",
+        py::call_guard<py::gil_scoped_release>());
 
   // Neural-network functions (re-exported by varbayes.nn.functional).
   both("softmax", &softmax, "Softmax along dim.", py::arg("dim") = -1);
@@ -124,30 +138,44 @@ void init_ops(py::module_& m) {
         py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
         "input @ weight.T + bias in one fused GEMM.", py::call_guard<py::gil_scoped_release>());
   m.def("cross_entropy", [](const Tensor& logits, py::handle target, const std::string& reduction) {
-    return cross_entropy(logits, parse_index(target, "cross_entropy"), reduction_from_string(reduction));
+    const auto idx = parse_index(target, "cross_entropy");
+    const Reduction r = reduction_from_string(reduction);
+    py::gil_scoped_release release;
+    return cross_entropy(logits, idx, r);
   }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean",
         "Cross-entropy of logits (N, C) and integer class targets (N,).");
   m.def("nll_loss", [](const Tensor& logp, py::handle target, const std::string& reduction) {
-    return nll_loss(logp, parse_index(target, "nll_loss"), reduction_from_string(reduction));
+    const auto idx = parse_index(target, "nll_loss");
+    const Reduction r = reduction_from_string(reduction);
+    py::gil_scoped_release release;
+    return nll_loss(logp, idx, r);
   }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean",
         "Negative log-likelihood of integer class targets under log-probabilities (N, C).");
   m.def("mse_loss", [](const Tensor& a, const Tensor& b, const std::string& r) {
     return mse_loss(a, b, reduction_from_string(r));
-  }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean", "Mean squared error (shapes must match).");
+  }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean", "Mean squared error (shapes must match).",
+        py::call_guard<py::gil_scoped_release>());
   m.def("gaussian_nll_loss", [](const Tensor& x, const Tensor& y, py::handle var, bool full, double eps,
                                 const std::string& r) {
-    return gaussian_nll_loss(x, y, as_tensor(var, &x), full, eps, reduction_from_string(r));
+    const Tensor v = as_tensor(var, &x);
+    py::gil_scoped_release release;
+    return gaussian_nll_loss(x, y, v, full, eps, reduction_from_string(r));
   }, py::arg("input"), py::arg("target"), py::arg("var"), py::arg("full") = false, py::arg("eps") = 1e-6,
         py::arg("reduction") = "mean", "Gaussian negative log-likelihood with variance var, as PyTorch's.");
   m.def("dropout", [](const Tensor& x, double p, bool training, py::handle gen) {
-    return dropout(x, p, training, generator_arg(gen));
+    Generator* g = generator_arg(gen);
+    py::gil_scoped_release release;
+    return dropout(x, p, training, g);
   }, py::arg("input"), py::arg("p") = 0.5, py::arg("training") = true, py::arg("generator") = py::none(),
         "Zeroes elements with probability p and scales the rest by 1/(1-p) when training.");
 
   // Creation. Sizes as varargs or one tuple; dtype defaults to float32.
   auto creator = [&](const char* name, auto make, const char* doc) {
     m.def(name, [make, name](py::args size, py::handle dtype, bool requires_grad) {
-      return with_grad(make(parse_shape(size, name), parse_dtype(dtype)), requires_grad);
+      const Shape shape = parse_shape(size, name);
+      const DType dt = parse_dtype(dtype);
+      py::gil_scoped_release release;
+      return with_grad(make(shape, dt), requires_grad);
     }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false, doc);
   };
   creator("zeros", [](const Shape& s, DType d) { return zeros(s, d); }, "A tensor of zeros.");
@@ -155,7 +183,11 @@ void init_ops(py::module_& m) {
   creator("empty", [](const Shape& s, DType d) { return empty(s, d); }, "An uninitialised tensor.");
   auto random = [&](const char* name, Tensor (*make)(const Shape&, DType, Generator*), const char* doc) {
     m.def(name, [make, name](py::args size, py::handle dtype, bool requires_grad, py::handle gen) {
-      return with_grad(make(parse_shape(size, name), parse_dtype(dtype), generator_arg(gen)), requires_grad);
+      const Shape shape = parse_shape(size, name);
+      const DType dt = parse_dtype(dtype);
+      Generator* g = generator_arg(gen);
+      py::gil_scoped_release release;
+      return with_grad(make(shape, dt, g), requires_grad);
     }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false,
           py::arg("generator") = py::none(), doc);
   };

@@ -134,13 +134,13 @@ Tensor eye(int64_t n, int64_t m, DType dtype) {
 
 Tensor randn(const Shape& shape, DType dtype, Generator* gen) {
   Tensor t = empty(shape, dtype);
-  (gen ? *gen : default_generator()).fill_normal(t);
+  (gen ? *gen : current_generator()).fill_normal(t);
   return t;
 }
 
 Tensor rand(const Shape& shape, DType dtype, Generator* gen) {
   Tensor t = empty(shape, dtype);
-  (gen ? *gen : default_generator()).fill_uniform(t);
+  (gen ? *gen : current_generator()).fill_uniform(t);
   return t;
 }
 
