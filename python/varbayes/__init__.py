@@ -30,6 +30,7 @@ from ._core import (
     from_numpy,
     full,
     full_like,
+    generator_scope,
     get_num_threads,
     index_select,
     is_grad_enabled,

@@ -60,6 +60,9 @@ class NormalPrior : public Module {
   Tensor std() const;   // differentiable
   bool trainable() const { return trainable_; }
 
+ protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<NormalPrior>(*this); }
+
  private:
   bool trainable_;
 };
@@ -125,6 +128,7 @@ class BayesLinear : public Module, public BayesianModule {
   int64_t in_features, out_features;
 
  protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<BayesLinear>(*this); }
   bool sampling() const { return sample && sampling_enabled(); }
   // Under a KLCollector, a sampling forward with a graph forms its per-weight values and the weight
   // KL in one pass (`fused`, given the weight prior's mean and std: sample_gaussian_kl or
@@ -143,6 +147,9 @@ class BayesLinearLRT : public BayesLinear {
   using BayesLinear::BayesLinear;
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "BayesLinearLRT"; }
+
+ protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<BayesLinearLRT>(*this); }
 };
 
 }  // namespace nn

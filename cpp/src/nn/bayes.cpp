@@ -27,8 +27,8 @@ NormalPrior::NormalPrior(const Tensor& mean0, const Tensor& std0, bool trainable
   NoGradGuard no_grad;
   const Shape shape = broadcast_shapes(mean0.shape(), std0.shape(), "NormalPrior");
   const DType dt = detail::promote(mean0.dtype(), std0.dtype());
-  Tensor mean = clone(to_dtype(expand(mean0.detach(), shape), dt));
-  Tensor std = clone(to_dtype(expand(std0.detach(), shape), dt));
+  Tensor mean = varbayes::clone(to_dtype(expand(mean0.detach(), shape), dt));
+  Tensor std = varbayes::clone(to_dtype(expand(std0.detach(), shape), dt));
   if (!(min(std).item() > 0.0) || !std::isfinite(max(std).item()))
     fail<ValueError>("NormalPrior: std must be positive and finite everywhere");
   if (!std::isfinite(sum(abs(mean)).item())) fail<ValueError>("NormalPrior: mean must be finite");
