@@ -129,17 +129,22 @@ def varbayes_workloads(size: SimpleNamespace, data: dict[str, np.ndarray]) -> di
         kl_weight = 0.0 if name == "mlp" else 1.0 / size.n_train
 
         def loss(model=model, kl_weight=kl_weight):
-            out = F.cross_entropy(model(x), y)
-            return out + vb.nn.kl(model) * kl_weight if kl_weight else out
+            if not kl_weight:
+                return F.cross_entropy(model(x), y)
+            out, kl = model.forward_with_kl(x)  # the KL handed over by the forward pass
+            return F.cross_entropy(out, y) + kl * kl_weight
 
         fns[name] = train_step(vb, list(model.parameters()), loss)
 
     reg = mlp(vb.nn.BayesLinear, vb.nn.Tanh, vb.nn.Sequential, size.reg_dims)
     reg.likelihood = vb.nn.GaussianLikelihood(std=0.1)  # learned noise, a parameter of reg
     rx, ry = vb.from_numpy(data["reg_x"]), vb.from_numpy(data["reg_y"])
-    fns["regression"] = train_step(
-        vb, list(reg.parameters()), lambda: reg.likelihood.nll(reg(rx), ry) + vb.nn.kl(reg) / size.reg_points
-    )
+
+    def regression_loss():
+        out, kl = reg.forward_with_kl(rx)
+        return reg.likelihood.nll(out, ry) + kl / size.reg_points
+
+    fns["regression"] = train_step(vb, list(reg.parameters()), regression_loss)
     px = vb.from_numpy(data["predict_x"])
     fns["predict"] = lambda: vb.predict(models["bayes"], px, size.predict_samples, likelihood="categorical")
 

@@ -200,7 +200,7 @@ def test_sampled_forward_gradients_replaying_the_generator():
 @pytest.mark.parametrize("kind", ["fixed", "trainable", "per-weight"])
 @pytest.mark.parametrize("kl_first", [False, True])
 def test_training_loss_gradients_through_the_fused_posterior_passes(cls, kind, kl_first):
-    """A training loss (data term and layer.kl() after a sampled forward, in either order): the
+    """A training loss (data term and the KL handed over by forward_with_kl, in either order): the
     forward forms the weight's per-weight values and its KL in one pass, and backward all weight
     and prior gradients in one pass. The float64 finite differences replay eps and run without a
     graph, i.e. through the separate sample and KL ops: this also checks fused against unfused."""
@@ -212,8 +212,8 @@ def test_training_loss_gradients_through_the_fused_posterior_passes(cls, kind, k
 
     def loss() -> vb.Tensor:
         vb.default_generator().set_state(state)
-        data = (layer(x) * g).sum()
-        kl = layer.kl() * 0.3
+        out, kl = layer.forward_with_kl(x)
+        data, kl = (out * g).sum(), kl * 0.3
         return kl + data if kl_first else data + kl
 
     check_grads(loss, dict(layer.named_parameters()))
@@ -238,34 +238,69 @@ def grads_of(layer: vb.nn.BayesLinear, loss: vb.Tensor) -> dict[str, np.ndarray]
 
 
 @pytest.mark.parametrize("cls", LAYERS)
-def test_kl_formed_by_the_forward_is_reused_only_while_valid(cls):
-    """layer.kl() after a sampled forward is the KL that forward formed; a backward through it,
-    an in-place change of a parameter or of the prior, or grad mode off give a freshly computed
-    KL instead, always equal to the reference and with the same gradients."""
+def test_forward_with_kl_hands_over_the_kl_its_forward_formed(cls):
+    """forward_with_kl returns the output of forward (the same draw) and the KL that the sampling
+    forward formed in its fused pass, equal to the reference and with the gradients of a fresh
+    kl(). A layer keeps no KL between calls: kl() after a forward is computed anew. Without a graph
+    or with sampling off the forward forms no KL and the hand-off computes it."""
     layer = bayes_layer(cls, seed=3)
     x = tensor(np.random.default_rng(10).normal(size=(5, IN)))
     fused_op = "sample_gaussian_kl" if cls is vb.nn.BayesLinear else "linear_lrt_kl"
+    state = vb.default_generator().get_state()
+    plain = values(layer(x))
+    vb.default_generator().set_state(state)
+    out, handed = layer.forward_with_kl(x)
+    np.testing.assert_array_equal(values(out), plain)
+    assert fused_op in graph_ops(handed) and fused_op in graph_ops(out)
+    assert handed.item() == pytest.approx(layer_kl_reference(layer), rel=1e-12)
+    fused = grads_of(layer, handed)  # only the KL in the loss: its gradients alone
     layer(x)
-    reused = layer.kl()
-    assert fused_op in graph_ops(reused)
-    assert reused.item() == pytest.approx(layer_kl_reference(layer), rel=1e-12)
-    fused = grads_of(layer, reused)  # only the KL in the loss: its gradients alone
-    fresh = layer.kl()  # the forward's graph is used up: computed anew
+    fresh = layer.kl()
     assert fused_op not in graph_ops(fresh)
     fresh_grads = grads_of(layer, fresh)
     for name in fused:
         np.testing.assert_allclose(fused[name], fresh_grads[name], rtol=1e-12, atol=1e-15, err_msg=name)
-    for change in (layer.weight_mu, layer.weight_rho, layer.weight_prior.mean):
-        layer(x)
-        assign(change, values(change) + 0.25)
-        changed = layer.kl()
-        assert fused_op not in graph_ops(changed)
-        assert changed.item() == pytest.approx(layer_kl_reference(layer), rel=1e-12)
-    layer(x)
     with vb.no_grad():
-        detached = layer.kl()
+        _, detached = layer.forward_with_kl(x)
     assert not detached.requires_grad
-    assert detached.item() == pytest.approx(layer_kl_reference(layer), rel=1e-12)
+    with vb.nn.sampling(False):
+        _, unsampled = layer.forward_with_kl(x)
+    assert fused_op not in graph_ops(unsampled)
+    for k in (detached, unsampled):
+        assert k.item() == pytest.approx(layer_kl_reference(layer), rel=1e-12)
+
+
+def test_forward_with_kl_counts_each_layer_once_and_matches_kl_of_the_model():
+    """In a model (a Python subclass calling one layer twice, a Sequential, a nested call of
+    forward_with_kl), the handed-over KL is vb.nn.kl(model): a layer run twice counts once (its
+    latest forward's term), layers of an inner hand-off are computed anew by the outer one."""
+
+    class Twice(vb.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = vb.nn.BayesLinear(IN, IN, dtype=vb.float64)
+            self.head = vb.nn.BayesLinearLRT(IN, OUT, dtype=vb.float64)
+
+        def forward(self, x: vb.Tensor) -> vb.Tensor:
+            h = self.layer(self.layer(x))
+            out, _ = self.head.forward_with_kl(h)  # an inner hand-off: the outer one recomputes
+            return out
+
+    vb.manual_seed(4)
+    x = tensor(np.random.default_rng(11).normal(size=(5, IN)))
+    for model in (
+        Twice(),
+        vb.nn.Sequential(
+            vb.nn.BayesLinear(IN, IN, dtype=vb.float64),
+            vb.nn.ReLU(),
+            vb.nn.BayesLinearLRT(IN, OUT, dtype=vb.float64),
+        ),
+    ):
+        _, handed = model.forward_with_kl(x)
+        assert handed.item() == pytest.approx(vb.nn.kl(model).item(), rel=1e-12)
+        reference = sum(layer_kl_reference(m) for m in model.modules() if isinstance(m, vb.nn.BayesLinear))
+        assert handed.item() == pytest.approx(reference, rel=1e-12)
+    assert vb.nn.Sequential(vb.nn.ReLU()).forward_with_kl(x)[1].item() == 0.0
 
 
 @pytest.mark.parametrize("cls", LAYERS)

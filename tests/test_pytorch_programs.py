@@ -508,6 +508,58 @@ def autograd_by_hand(torch, nn, F, optim, data):
     return {"y": y.item(), "x": x.detach().numpy().copy()}
 
 
+@program(rtol=1e-5)
+def weighted_cross_entropy_with_ignored_targets(torch, nn, F, optim, data):
+    logits = torch.tensor(
+        [[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.0, 0.0, 0.0], [2.0, 1.0, -1.0]], requires_grad=True
+    )
+    target = torch.tensor([1, 2, -100, 0])
+    criterion = nn.CrossEntropyLoss(weight=torch.tensor([1.0, 2.0, 0.5]), ignore_index=-100)
+    loss = criterion(logits, target)
+    loss.backward()
+    assert logits.grad[2].abs().sum().item() == 0.0  # the ignored row gets no gradient
+    smooth = F.cross_entropy(logits, target, label_smoothing=0.1, reduction="sum")
+    return {"loss": loss.item(), "smooth": smooth.item(), "grad": logits.grad.numpy().copy()}
+
+
+@program(rtol=1e-6)
+def lambda_and_one_cycle_schedules(torch, nn, F, optim, data):
+    w = nn.Parameter(torch.zeros(1))
+    opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    warmup = optim.lr_scheduler.LambdaLR(opt, lambda epoch: min(1.0, (epoch + 1) / 3))
+    lrs = []
+    for _ in range(5):
+        opt.step()
+        warmup.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    opt2 = optim.SGD([w], lr=0.1, momentum=0.9)
+    cycle = optim.lr_scheduler.OneCycleLR(opt2, max_lr=1.0, total_steps=10)
+    for _ in range(9):
+        opt2.step()
+        cycle.step()
+        lrs.append(opt2.param_groups[0]["lr"])
+        lrs.append(opt2.param_groups[0]["momentum"])
+    assert max(lrs) <= 1.0 + 1e-12
+    return {"lrs": np.array(lrs)}
+
+
+@program(rtol=1e-6)
+def freeze_a_layer_and_flatten_parameters(torch, nn, F, optim, data):
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    model[0].requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    assert len(trainable) == 2
+    vec = nn.utils.parameters_to_vector(model.parameters())
+    assert vec.numel() == sum(p.numel() for p in model.parameters()) == 26
+    nn.utils.vector_to_parameters(torch.arange(26, dtype=torch.float32) / 26, model.parameters())
+    out = model(torch.ones(1, 3))
+    opt = optim.Adam(trainable, lr=0.1)
+    out.sum().backward()
+    opt.step()
+    assert model[0].weight.grad is None
+    return {"out": out.detach().numpy().copy(), "frozen": model[0].weight.detach().numpy().copy()}
+
+
 LIBRARIES = ["torch", "varbayes"]
 
 
@@ -542,7 +594,25 @@ def assert_same(ours: dict[str, Any], theirs: dict[str, Any], rtol: float) -> No
             )
 
 
-@pytest.mark.parametrize("name", sorted(PROGRAMS))
+# Programs that need tensor indexing (boolean masks, integer-tensor indices, gather/scatter,
+# masked_fill, one_hot), which does not exist yet: strict, so they fail the suite once it does.
+NEEDS_INDEXING = {"gather_scatter_and_one_hot", "integer_and_boolean_tensors", "masks_where_and_masked_fill"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            n,
+            marks=pytest.mark.xfail(
+                strict=True, raises=(AttributeError, TypeError), reason="tensor indexing does not exist yet"
+            ),
+        )
+        if n in NEEDS_INDEXING
+        else n
+        for n in sorted(PROGRAMS)
+    ],
+)
 def test_program_runs_like_pytorch(name: str) -> None:
     ours = run(name, namespace("varbayes"))
     if importlib.util.find_spec("torch") is None:
@@ -551,5 +621,5 @@ def test_program_runs_like_pytorch(name: str) -> None:
     assert_same(ours, theirs, PROGRAMS[name][1])
 
 
-def test_there_are_at_least_25_programs() -> None:
-    assert len(PROGRAMS) >= 25
+def test_there_are_at_least_25_programs_that_run() -> None:
+    assert len(PROGRAMS) - len(NEEDS_INDEXING & set(PROGRAMS)) >= 25

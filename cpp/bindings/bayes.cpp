@@ -59,15 +59,41 @@ void init_bayes(py::module_& m) {
 
   // A shared_ptr argument gives a Python subclass an owner for shared_from_this() (named_modules).
   m.def("kl", [](const std::shared_ptr<Module>& mod) { return nn::kl(*mod); }, py::arg("module"),
+        py::call_guard<py::gil_scoped_release>(),
         "Sum of the KL divergences of all Bayesian layers in module (a differentiable 0-d tensor).");
   py::object module_cls = m.attr("Module");
   module_cls.attr("kl") = py::cpp_function([](const std::shared_ptr<Module>& mod) { return nn::kl(*mod); },
                                            py::is_method(module_cls), py::name("kl"),
+                                           py::call_guard<py::gil_scoped_release>(),
                                            "Sum of the KL divergences of all Bayesian layers in this module.");
+  module_cls.attr("forward_with_kl") = py::cpp_function(
+      [](const py::object& self, const py::args& args, const py::kwargs& kwargs) {
+        // The collector is this thread's: forward may release and retake the GIL, but runs here.
+        nn::KLCollector collector;
+        py::object out = self(*args, **kwargs);
+        const auto mod = self.cast<std::shared_ptr<Module>>();
+        Tensor kl;
+        {
+          py::gil_scoped_release release;
+          kl = collector.total(*mod);
+        }
+        return py::make_tuple(out, kl);
+      },
+      py::is_method(module_cls), py::name("forward_with_kl"),
+      "Calls the module and returns ``(output, kl)``, with kl = vb.nn.kl(self), for an ELBO.\n\n"
+      "The Bayesian layers hand their KL over from the forward pass: a sampling layer forms its weight\n"
+      "KL in the same pass over the posterior parameters as the weight sample, and backward forms all\n"
+      "their gradients in one pass, so ``out, kl = model.forward_with_kl(x)`` costs one pass over the\n"
+      "weights each way where ``model(x)`` followed by ``model.kl()`` costs two.\n\n"
+      "Parameters\n----------\n*args, **kwargs\n    The arguments of forward().\n\n"
+      "Returns\n-------\ntuple\n    The output of forward() and the KL (a differentiable 0-d Tensor).");
   m.def("kl_normal", &kl_normal, py::arg("mu_q"), py::arg("rho_q"), py::arg("mu_p"), py::arg("std_p"),
+        py::call_guard<py::gil_scoped_release>(),
         "Sum of KL(N(mu_q, softplus(rho_q)^2) || N(mu_p, std_p^2)) over elements (fused, differentiable).");
   m.def("sample_gaussian", [](const Tensor& mu, const Tensor& rho, py::handle gen) {
-    return sample_gaussian(mu, rho, gen.is_none() ? nullptr : gen.cast<Generator*>());
+    Generator* g = gen.is_none() ? nullptr : gen.cast<Generator*>();
+    py::gil_scoped_release release;
+    return sample_gaussian(mu, rho, g);
   }, py::arg("mu"), py::arg("rho"), py::arg("generator") = py::none(),
         "mu + softplus(rho) * eps, eps ~ N(0, 1) (fused; eps is regenerated in backward).");
   m.def("is_sampling_enabled", &nn::sampling_enabled, "Whether Bayesian layers sample (thread-local).");

@@ -15,7 +15,40 @@ class PyModule : public Module, public py::trampoline_self_life_support {
  public:
   using Module::Module;
   Tensor forward(const Tensor& x) override { PYBIND11_OVERRIDE_NAME(Tensor, Module, "forward", forward, x); }
+
+ protected:
+  // For clone(): a new instance of the Python class (Module.__init__ only) with deep copies of the
+  // instance's plain Python attributes; clone() adds parameters, buffers and submodules.
+  std::shared_ptr<Module> make_like() const override {
+    py::gil_scoped_acquire gil;
+    const py::object self = py::cast(const_cast<PyModule*>(this));
+    const py::object cls = py::type::of(self);
+    py::object copy = cls.attr("__new__")(cls);
+    py::type::of<Module>().attr("__init__")(copy);
+    copy.attr("__dict__").attr("update")(py::module_::import("copy").attr("deepcopy")(self.attr("__dict__")));
+    return copy.cast<std::shared_ptr<Module>>();
+  }
 };
+
+// Python subclasses of the built-in layers are C++ layers underneath without a Python part that
+// clone() could rebuild; a Python class must subclass Module itself to be cloned.
+void check_clonable(const std::shared_ptr<Module>& root) {
+  for (const auto& [name, sub] : root->named_modules()) {
+    if (dynamic_cast<const PyModule*>(sub.get())) continue;
+    const py::handle type = py::type::of(py::cast(sub));
+    if (py::str(type.attr("__module__")).cast<std::string>() != "varbayes._core")
+      fail<TypeError>("clone: the module at '", name, "' is a ", py::str(type.attr("__qualname__")).cast<std::string>(),
+                      ", a Python subclass of the built-in ", sub->type_name(),
+                      "; only Python subclasses of Module itself can be cloned (hold the ", sub->type_name(),
+                      " as an attribute instead)");
+  }
+}
+
+std::shared_ptr<Module> clone_module(const std::shared_ptr<Module>& mod) {
+  check_clonable(mod);
+  py::gil_scoped_release release;
+  return mod->clone();
+}
 
 py::dict state_to_numpy(const nn::NamedTensors& s) {
   py::dict d;
@@ -202,11 +235,17 @@ void init_nn(py::module_& m) {
         return self;
       }, "Sets evaluation mode (recursively); returns self.")
       .def_property_readonly("training", &Module::is_training, "True in training mode.")
-      .def("zero_grad", &Module::zero_grad, py::arg("set_to_none") = true, "Clears the parameters' gradients.")
+      .def("zero_grad", &Module::zero_grad, py::arg("set_to_none") = true, py::call_guard<py::gil_scoped_release>(),
+           "Clears the parameters' gradients.")
       .def("state_dict", [](const Module& mod) { return state_to_numpy(mod.state_dict()); },
            "Parameters and buffers by dotted name, as NumPy arrays (copies).")
       .def("load_state_dict", [](Module& mod, const py::dict& state, bool strict) {
-        auto r = mod.load_state_dict(state_from_py(state), strict);
+        const nn::NamedTensors values = state_from_py(state);
+        nn::Module::LoadResult r;
+        {
+          py::gil_scoped_release release;
+          r = mod.load_state_dict(values, strict);
+        }
         return py::module_::import("varbayes.nn.modules").attr("IncompatibleKeys")(r.missing_keys, r.unexpected_keys);
       }, py::arg("state_dict"), py::arg("strict") = true,
            "Copies values into the parameters/buffers (shapes checked; all keys must match when strict).")
@@ -223,6 +262,14 @@ void init_nn(py::module_& m) {
         self.cast<Module&>().to(DType::float64);
         return self;
       })
+      .def("clone", &clone_module,
+           "A deep copy: the same module types and configuration (Python subclasses of Module with\n"
+           "deep copies of their Python attributes), copies of the parameters and buffers, the training\n"
+           "flag. A submodule or tensor shared within the tree is shared in the copy; gradients are not\n"
+           "copied and no random numbers are drawn.\n\n"
+           "Returns\n-------\nModule\n    An independent module tree; ``copy.deepcopy(module)`` gives the same.")
+      .def("__deepcopy__", [](const std::shared_ptr<Module>& mod, const py::dict&) { return clone_module(mod); },
+           py::arg("memo"), "copy.deepcopy(module): the same as module.clone().")
       .def("apply", [](py::object self, const py::object& fn) {
         for (auto& [n, c] : self.cast<Module&>().named_children())
           if (c) py::cast(c).attr("apply")(fn);
@@ -331,7 +378,9 @@ void init_nn(py::module_& m) {
         "Scales gradients so their global norm of order norm_type is at most max_norm; returns the norm before "
         "clipping (a float).");
   m.def("clip_grad_value_", [](py::handle params, double clip_value) {
-    nn::utils::clip_grad_value_(tensor_list(params), clip_value);
+    const auto ps = tensor_list(params);
+    py::gil_scoped_release release;
+    nn::utils::clip_grad_value_(ps, clip_value);
   }, py::arg("parameters"), py::arg("clip_value"), "Clamps gradient elements to [-clip_value, clip_value].");
   m.def("is_parameter", [](const Tensor& t) { return t.impl()->is_parameter; }, py::arg("tensor"),
         "True for a tensor made by Parameter() or registered as a module parameter.");

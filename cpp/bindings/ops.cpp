@@ -130,8 +130,11 @@ void init_ops(py::module_& m) {
   cls.def("clamp", &clamp_bounds, py::arg("min") = py::none(), py::arg("max") = py::none(), clamp_doc);
   // Binary functions accept Python numbers and array-likes for either operand.
   auto binary = [&](const char* name, Tensor (*op)(const Tensor&, const Tensor&), const char* doc) {
-    m.def(name, [op](py::handle a, py::handle b) { return op(as_operand(a), as_operand(b)); }, py::arg("input"),
-          py::arg("other"), doc);
+    m.def(name, [op](py::handle a, py::handle b) {
+      const Tensor at = as_operand(a), bt = as_operand(b);
+      py::gil_scoped_release release;
+      return op(at, bt);
+    }, py::arg("input"), py::arg("other"), doc);
   };
   m.def("result_type", [](py::handle a, py::handle b) { return result_type({as_operand(a), as_operand(b)}); },
         py::arg("tensor1"), py::arg("tensor2"),
@@ -159,7 +162,11 @@ void init_ops(py::module_& m) {
   for (const auto& entry : binary_math) {
     const auto [name, op, doc] = entry;
     binary(name, op, doc);
-    cls.def(name, [f = op](const Tensor& a, py::handle b) { return f(a, as_operand(b)); }, py::arg("other"), doc);
+    cls.def(name, [f = op](const Tensor& a, py::handle b) {
+      const Tensor bt = as_operand(b);
+      py::gil_scoped_release release;
+      return f(a, bt);
+    }, py::arg("other"), doc);
   }
   auto lerp_fn = [](const Tensor& start, py::handle end, py::handle weight) {
     return lerp(start, as_operand(end), as_operand(weight));
@@ -167,8 +174,13 @@ void init_ops(py::module_& m) {
   const char* lerp_doc = "input + weight * (end - input); weight is a number or a tensor (broadcasting).";
   m.def("lerp", lerp_fn, py::arg("input"), py::arg("end"), py::arg("weight"), lerp_doc);
   cls.def("lerp", lerp_fn, py::arg("end"), py::arg("weight"), lerp_doc);
-  cls.def("pow", [](const Tensor& a, py::handle b) { return pow(a, as_operand(b)); }, py::arg("exponent"));
-  cls.def("matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"));
+  cls.def("pow", [](const Tensor& a, py::handle b) {
+    const Tensor bt = as_operand(b);
+    py::gil_scoped_release release;
+    return pow(a, bt);
+  }, py::arg("exponent"));
+  cls.def("matmul", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::arg("other"),
+          py::call_guard<py::gil_scoped_release>());
   m.def("where", [](const Tensor& c, py::handle a, py::handle b) -> py::object {
     if (a.is_none() && b.is_none()) return nonzero_tuple(c);
     if (a.is_none() || b.is_none()) fail<TypeError>("where: pass both input and other, or neither");
@@ -291,8 +303,10 @@ void init_ops(py::module_& m) {
     const auto idx = with_gil([&] { return parse_index(index, "index_select"); });
     return index_select(x, dim, idx);
   }, "Copies the entries at the given integer indices along dim.", py::arg("dim"), py::arg("index"));
-  m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0, "Concatenates tensors along an existing dimension.");
-  m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0, "Stacks tensors along a new dimension.");
+  m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0, "Concatenates tensors along an existing dimension.",
+        py::call_guard<py::gil_scoped_release>());
+  m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0, "Stacks tensors along a new dimension.",
+        py::call_guard<py::gil_scoped_release>());
 
   // Neural-network functions (re-exported by varbayes.nn.functional).
   both("softmax", &softmax, "Softmax along dim.", py::arg("dim") = -1);
@@ -317,30 +331,44 @@ void init_ops(py::module_& m) {
         py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(),
         "input @ weight.T + bias in one fused GEMM.", py::call_guard<py::gil_scoped_release>());
   m.def("cross_entropy", [](const Tensor& logits, py::handle target, const std::string& reduction) {
-    return cross_entropy(logits, parse_index(target, "cross_entropy"), reduction_from_string(reduction));
+    const auto idx = parse_index(target, "cross_entropy");
+    const Reduction r = reduction_from_string(reduction);
+    py::gil_scoped_release release;
+    return cross_entropy(logits, idx, r);
   }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean",
         "Cross-entropy of logits (N, C) and integer class targets (N,).");
   m.def("nll_loss", [](const Tensor& logp, py::handle target, const std::string& reduction) {
-    return nll_loss(logp, parse_index(target, "nll_loss"), reduction_from_string(reduction));
+    const auto idx = parse_index(target, "nll_loss");
+    const Reduction r = reduction_from_string(reduction);
+    py::gil_scoped_release release;
+    return nll_loss(logp, idx, r);
   }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean",
         "Negative log-likelihood of integer class targets under log-probabilities (N, C).");
   m.def("mse_loss", [](const Tensor& a, const Tensor& b, const std::string& r) {
     return mse_loss(a, b, reduction_from_string(r));
-  }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean", "Mean squared error (shapes must match).");
+  }, py::arg("input"), py::arg("target"), py::arg("reduction") = "mean", "Mean squared error (shapes must match).",
+        py::call_guard<py::gil_scoped_release>());
   m.def("gaussian_nll_loss", [](const Tensor& x, const Tensor& y, py::handle var, bool full, double eps,
                                 const std::string& r) {
-    return gaussian_nll_loss(x, y, as_operand(var), full, eps, reduction_from_string(r));
+    const Tensor v = as_operand(var);
+    py::gil_scoped_release release;
+    return gaussian_nll_loss(x, y, v, full, eps, reduction_from_string(r));
   }, py::arg("input"), py::arg("target"), py::arg("var"), py::arg("full") = false, py::arg("eps") = 1e-6,
         py::arg("reduction") = "mean", "Gaussian negative log-likelihood with variance var, as PyTorch's.");
   m.def("dropout", [](const Tensor& x, double p, bool training, py::handle gen) {
-    return dropout(x, p, training, generator_arg(gen));
+    Generator* g = generator_arg(gen);
+    py::gil_scoped_release release;
+    return dropout(x, p, training, g);
   }, py::arg("input"), py::arg("p") = 0.5, py::arg("training") = true, py::arg("generator") = py::none(),
         "Zeroes elements with probability p and scales the rest by 1/(1-p) when training.");
 
   // Creation. Sizes as varargs or one tuple; dtype defaults to float32.
   auto creator = [&](const char* name, auto make, const char* doc) {
     m.def(name, [make, name](py::args size, py::handle dtype, bool requires_grad) {
-      return with_grad(make(parse_shape(size, name), parse_dtype(dtype)), requires_grad);
+      const Shape shape = parse_shape(size, name);
+      const DType dt = parse_dtype(dtype);
+      py::gil_scoped_release release;
+      return with_grad(make(shape, dt), requires_grad);
     }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false, doc);
   };
   creator("zeros", [](const Shape& s, DType d) { return zeros(s, d); }, "A tensor of zeros.");
@@ -348,7 +376,11 @@ void init_ops(py::module_& m) {
   creator("empty", [](const Shape& s, DType d) { return empty(s, d); }, "An uninitialised tensor.");
   auto random = [&](const char* name, Tensor (*make)(const Shape&, DType, Generator*), const char* doc) {
     m.def(name, [make, name](py::args size, py::handle dtype, bool requires_grad, py::handle gen) {
-      return with_grad(make(parse_shape(size, name), parse_dtype(dtype), generator_arg(gen)), requires_grad);
+      const Shape shape = parse_shape(size, name);
+      const DType dt = parse_dtype(dtype);
+      Generator* g = generator_arg(gen);
+      py::gil_scoped_release release;
+      return with_grad(make(shape, dt, g), requires_grad);
     }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false,
           py::arg("generator") = py::none(), doc);
   };

@@ -247,7 +247,7 @@ void init_optim(py::module_& m) {
       "sample exp(-U / temperature). G = 1 (SGLD) or 1 / (eps + sqrt(V)), V <- alpha V + (1 - alpha) g^2\n"
       "(pSGLD, V starting at g^2, Gamma correction neglected as by Li et al.). prior: a vb.nn.NormalPrior\n"
       "with one mean and std, a (mean, std) pair or a std (mean 0); fixed. The noise is a Philox stream\n"
-      "keyed by seed (default: drawn from the default generator) and the parameter's index.")
+      "keyed by seed (default: drawn from the current generator, see vb.generator_scope) and the parameter's index.")
       .def(py::init([](py::handle params, double lr, py::handle prior, double n_data, double temperature,
                        bool preconditioned, double alpha, double eps, std::optional<Seed> seed) {
         const auto [mean, std] = parse_prior(prior);

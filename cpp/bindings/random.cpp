@@ -1,9 +1,40 @@
 // Random number generators and grad mode.
 #include <pybind11/typing.h>
 
+#include <memory>
+#include <optional>
+#include <thread>
+
 #include "bindings.h"
 
 namespace varbayes::bind {
+
+namespace {
+
+// A GeneratorScope as a Python context manager: entered and exited by one thread, and holding the
+// generator so it outlives the scope.
+class PyGeneratorScope {
+ public:
+  explicit PyGeneratorScope(py::object generator) : generator_(std::move(generator)) {}
+  void enter() {
+    if (scope_) fail<RuntimeError>("generator_scope: already entered (make one per with-block)");
+    scope_.emplace(generator_.cast<Generator&>());
+    thread_ = std::this_thread::get_id();
+  }
+  void exit() {
+    if (!scope_) fail<RuntimeError>("generator_scope: exited without being entered");
+    if (thread_ != std::this_thread::get_id())
+      fail<RuntimeError>("generator_scope: exited in another thread than the one that entered it");
+    scope_.reset();
+  }
+
+ private:
+  py::object generator_;
+  std::optional<GeneratorScope> scope_;
+  std::thread::id thread_;
+};
+
+}  // namespace
 
 void init_random(py::module_& m) {
   py::class_<Generator>(m, "Generator",
@@ -27,6 +58,20 @@ void init_random(py::module_& m) {
         g.set_offset(offset);
       }, py::arg("state"), "Restores a state from get_state().");
   m.def("manual_seed", [](Seed seed) { manual_seed(seed.value); }, py::arg("seed"), "Seeds the default generator.");
+  py::class_<PyGeneratorScope>(
+      m, "generator_scope",
+      "Context manager: inside ``with vb.generator_scope(g):`` every draw of this thread that names no\n"
+      "generator (layer initialisation, Bayesian sampling, dropout, randn, SGLD's default seed) comes\n"
+      "from g instead of the shared default generator, so threads working at the same time each get\n"
+      "reproducible draws. Scopes nest; the scope affects only the thread that entered it.\n\n"
+      "Parameters\n----------\ngenerator : Generator\n    The generator to draw from.")
+      .def(py::init([](const py::object& generator) {
+        if (!py::isinstance<Generator>(generator))
+          fail<TypeError>("generator_scope: expected a vb.Generator, got ", type_name(generator));
+        return std::make_unique<PyGeneratorScope>(generator);
+      }), py::arg("generator"))
+      .def("__enter__", [](PyGeneratorScope& s) { s.enter(); })
+      .def("__exit__", [](PyGeneratorScope& s, const py::args&) { s.exit(); });
   m.def("default_generator", &default_generator, py::return_value_policy::reference,
         "The process-wide generator used when none is given.");
   m.def("is_grad_enabled", &grad_enabled, "Whether ops record the autograd graph in this thread.");

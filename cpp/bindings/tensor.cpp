@@ -85,8 +85,10 @@ py::object item(const Tensor& t) {
   }
 }
 
+// Operators convert the other operand under the GIL and compute without it.
 Tensor binary_with(const Tensor& a, py::handle b, Tensor (*op)(const Tensor&, const Tensor&), bool reflected) {
   const Tensor bt = as_operand(b);
+  py::gil_scoped_release release;
   return reflected ? op(bt, a) : op(a, bt);
 }
 
@@ -199,7 +201,9 @@ void init_tensor(py::module_& m) {
         bool advanced = false;
         Tensor view = index(t, idx, &advanced);
         if (advanced) fail<TypeError>("assignment through an integer-array index is not supported");
-        copy_(view, as_operand(value));
+        const Tensor v = as_operand(value);
+        py::gil_scoped_release release;
+        copy_(view, v);
       });
 
   auto bin = [&cls](const char* name, Tensor (*op)(const Tensor&, const Tensor&), bool reflected) {
@@ -241,7 +245,11 @@ void init_tensor(py::module_& m) {
   cls.def("__neg__", [](const Tensor& a) { return neg(a); })
       .def("__abs__", [](const Tensor& a) { return abs(a); });
   auto cmp = [&cls](const char* name, Compare c) {
-    cls.def(name, [c](const Tensor& a, py::handle b) { return compare(a, as_operand(b), c); });
+    cls.def(name, [c](const Tensor& a, py::handle b) {
+      const Tensor bt = as_operand(b);
+      py::gil_scoped_release release;
+      return compare(a, bt, c);
+    });
   };
   cmp("__eq__", Compare::eq);
   cmp("__ne__", Compare::ne);
@@ -251,7 +259,11 @@ void init_tensor(py::module_& m) {
   cmp("__ge__", Compare::ge);
   // In-place arithmetic (allowed on tensors that do not require grad, or under no_grad()).
   auto inplace = [&cls](const char* name, auto op) {
-    cls.def(name, [op](Tensor& a, py::handle b) -> Tensor& { return op(a, as_operand(b)); });
+    cls.def(name, [op](Tensor& a, py::handle b) -> Tensor& {
+      const Tensor bt = as_operand(b);
+      py::gil_scoped_release release;
+      return op(a, bt);
+    });
   };
   inplace("__iadd__", [](Tensor& a, const Tensor& b) -> Tensor& { return add_(a, b); });
   inplace("__isub__", [](Tensor& a, const Tensor& b) -> Tensor& { return sub_(a, b); });
@@ -261,13 +273,22 @@ void init_tensor(py::module_& m) {
   inplace("div_", [](Tensor& a, const Tensor& b) -> Tensor& { return div_(a, b); });
   inplace("copy_", [](Tensor& a, const Tensor& b) -> Tensor& { return copy_(a, b); });
   cls.def(
-         "add_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return add_(a, as_operand(b), alpha); },
+         "add_", [](Tensor& a, py::handle b, double alpha) -> Tensor& {
+            const Tensor bt = as_operand(b);
+            py::gil_scoped_release release;
+            return add_(a, bt, alpha);
+          },
          py::arg("other"), py::arg("alpha") = 1.0, "self += alpha * other, in place.")
       .def(
-          "sub_", [](Tensor& a, py::handle b, double alpha) -> Tensor& { return sub_(a, as_operand(b), alpha); },
+          "sub_", [](Tensor& a, py::handle b, double alpha) -> Tensor& {
+            const Tensor bt = as_operand(b);
+            py::gil_scoped_release release;
+            return sub_(a, bt, alpha);
+          },
           py::arg("other"), py::arg("alpha") = 1.0, "self -= alpha * other, in place.")
-      .def("fill_", &fill_, py::arg("value"), "Sets every element to value, in place.")
-      .def("zero_", &zero_, "Sets every element to 0, in place.");
+      .def("fill_", &fill_, py::arg("value"), "Sets every element to value, in place.",
+           py::call_guard<py::gil_scoped_release>())
+      .def("zero_", &zero_, "Sets every element to 0, in place.", py::call_guard<py::gil_scoped_release>());
 
   m.def("from_numpy", &from_numpy, py::arg("array"),
         "A tensor sharing the memory of a float32/float64/int32/int64/bool NumPy array (no copy).");

@@ -26,11 +26,11 @@ void Generator::set_offset(uint64_t offset) {
   offset_ = offset;
 }
 
-uint64_t Generator::reserve(uint64_t blocks) {
+Generator::Blocks Generator::reserve(uint64_t blocks) {
   std::lock_guard lock(mutex_);
-  const uint64_t first = offset_;
+  const Blocks r{seed_, offset_};
   offset_ += blocks;
-  return first;
+  return r;
 }
 
 namespace {
@@ -42,8 +42,7 @@ void fill_draw(Generator& g, Tensor& t, bool normal, double a, double b) {
   if (!is_floating_point(t.dtype()))
     fail<TypeError>("random fill: dtype ", dtype_name(t.dtype()), " is not supported; samples are float32 or float64");
   const int64_t n = t.numel();
-  const uint64_t seed = g.seed();
-  const uint64_t first = g.reserve(static_cast<uint64_t>((n + 1) / 2));
+  const auto [seed, first] = g.reserve(static_cast<uint64_t>((n + 1) / 2));
   dispatch_dtype(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const auto& k = cpu::bayes_kernels<T>(cpu::kernels());
@@ -68,5 +67,14 @@ Generator& default_generator() {
 }
 
 void manual_seed(uint64_t seed) { default_generator().manual_seed(seed); }
+
+namespace {
+thread_local Generator* t_scoped_generator = nullptr;
+}  // namespace
+
+Generator& current_generator() { return t_scoped_generator ? *t_scoped_generator : default_generator(); }
+
+GeneratorScope::GeneratorScope(Generator& g) : previous_(t_scoped_generator) { t_scoped_generator = &g; }
+GeneratorScope::~GeneratorScope() { t_scoped_generator = previous_; }
 
 }  // namespace varbayes

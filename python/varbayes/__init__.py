@@ -65,6 +65,7 @@ from ._core import (
     full,
     full_like,
     gelu,
+    generator_scope,
     get_num_threads,
     hardtanh,
     hypot,

@@ -7,8 +7,6 @@ name any device, as in PyTorch, but ``Tensor.to`` and ``Module.to`` accept only 
 
 from __future__ import annotations
 
-from typing import Any
-
 __all__ = ["device"]
 
 
@@ -60,4 +58,3 @@ class device:  # noqa: N801  (PyTorch's spelling)
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
-

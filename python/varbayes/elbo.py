@@ -104,11 +104,19 @@ class ELBO:
         return nll_function(self.likelihood, model)(output, target)
 
     def __call__(
-        self, model: _core.Module, output: _core.Tensor, target: Any, step: int | None = 0
+        self,
+        model: _core.Module,
+        output: _core.Tensor,
+        target: Any,
+        step: int | None = 0,
+        kl: _core.Tensor | None = None,
     ) -> _core.Tensor:
+        """The loss of one batch; ``kl`` is the model's KL as handed over by
+        ``output, kl = model.forward_with_kl(x)`` (the fused single pass), or ``None`` to compute
+        ``model.kl()`` anew."""
         nll = self.nll(model, output, target)
         beta = self.beta(step)
-        kl = model.kl()
+        kl = model.kl() if kl is None else kl
         loss = nll + kl * (beta / self.n_data) if beta > 0 else nll
         self.last = {"nll": nll.item(), "kl": kl.item(), "beta": beta}
         return loss

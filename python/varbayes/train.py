@@ -112,8 +112,11 @@ def fit(
         count = 0
         for xb, yb in train:
             optimizer.zero_grad()
-            out = model(xb)
-            value = loss(model, out, yb, step) if isinstance(loss, ELBO) else loss(out, yb)
+            if isinstance(loss, ELBO):
+                out, kl = model.forward_with_kl(xb)
+                value = loss(model, out, yb, step, kl)
+            else:
+                value = loss(model(xb), yb)
             loss_value = value.item()
             if math.isfinite(loss_value):
                 value.backward()

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import os
 import typing
-__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'ELU', 'GELU', 'Generator', 'Hardtanh', 'Identity', 'LeakyReLU', 'Linear', 'LogSoftmax', 'Mish', 'Module', 'NAdam', 'Node', 'NormalPrior', 'Optimizer', 'PReLU', 'ParamGroup', 'Parameter', 'RAdam', 'RMSprop', 'ReLU', 'SGD', 'SGLD', 'Sequential', 'SiLU', 'Sigmoid', 'Softmax', 'Softplus', 'Softsign', 'Tanh', 'Tensor', 'abs', 'acos', 'acosh', 'add', 'all', 'amax', 'amin', 'any', 'arange', 'argmax', 'argmin', 'asin', 'asinh', 'atan', 'atan2', 'atanh', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'bool', 'can_cast', 'cat', 'ceil', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cos', 'cosh', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'double', 'dropout', 'elu', 'empty', 'erf', 'erfc', 'erfinv', 'exp', 'exp2', 'expm1', 'eye', 'flatten', 'float', 'float32', 'float64', 'floor', 'floor_divide', 'fmod', 'frac', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'gelu', 'get_num_threads', 'hardtanh', 'hypot', 'index_select', 'int', 'int32', 'int64', 'is_grad_enabled', 'is_parameter', 'is_sampling_enabled', 'isfinite', 'isinf', 'isnan', 'kl', 'kl_normal', 'leaky_relu', 'lerp', 'linear', 'linspace', 'load_module_cpp', 'log', 'log10', 'log1p', 'log2', 'log_softmax', 'logaddexp', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logit', 'logsumexp', 'long', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mish', 'mse_loss', 'mul', 'nan_to_num', 'neg', 'nll_loss', 'nonzero', 'ones', 'ones_like', 'permute', 'pow', 'prelu', 'promote_types', 'rand', 'randn', 'reciprocal', 'relu', 'remainder', 'reshape', 'result_type', 'round', 'rsqrt', 'sample_gaussian', 'save_module_cpp', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'silu', 'sin', 'sinh', 'softmax', 'softplus', 'softsign', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'sum', 'tan', 'tanh', 'transpose', 'trunc', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
+__all__: list[str] = ['Adadelta', 'Adagrad', 'Adam', 'AdamW', 'Adamax', 'BayesLinear', 'BayesLinearLRT', 'DType', 'Dropout', 'ELU', 'GELU', 'Generator', 'Hardtanh', 'Identity', 'LeakyReLU', 'Linear', 'LogSoftmax', 'Mish', 'Module', 'NAdam', 'Node', 'NormalPrior', 'Optimizer', 'PReLU', 'ParamGroup', 'Parameter', 'RAdam', 'RMSprop', 'ReLU', 'SGD', 'SGLD', 'Sequential', 'SiLU', 'Sigmoid', 'Softmax', 'Softplus', 'Softsign', 'Tanh', 'Tensor', 'abs', 'acos', 'acosh', 'add', 'all', 'amax', 'amin', 'any', 'arange', 'argmax', 'argmin', 'asin', 'asinh', 'atan', 'atan2', 'atanh', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'bool', 'can_cast', 'cat', 'ceil', 'clamp', 'clip_grad_norm_', 'clip_grad_value_', 'clone', 'contiguous', 'cos', 'cosh', 'cpu_info', 'cross_entropy', 'default_generator', 'div', 'double', 'dropout', 'elu', 'empty', 'erf', 'erfc', 'erfinv', 'exp', 'exp2', 'expm1', 'eye', 'flatten', 'float', 'float32', 'float64', 'floor', 'floor_divide', 'fmod', 'frac', 'from_numpy', 'full', 'full_like', 'gaussian_nll_loss', 'gelu', 'generator_scope', 'get_num_threads', 'hardtanh', 'hypot', 'index_select', 'int', 'int32', 'int64', 'is_grad_enabled', 'is_parameter', 'is_sampling_enabled', 'isfinite', 'isinf', 'isnan', 'kl', 'kl_normal', 'leaky_relu', 'lerp', 'linear', 'linspace', 'load_module_cpp', 'log', 'log10', 'log1p', 'log2', 'log_softmax', 'logaddexp', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logit', 'logsumexp', 'long', 'manual_seed', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'mish', 'mse_loss', 'mul', 'nan_to_num', 'neg', 'nll_loss', 'nonzero', 'ones', 'ones_like', 'permute', 'pow', 'prelu', 'promote_types', 'rand', 'randn', 'reciprocal', 'relu', 'remainder', 'reshape', 'result_type', 'round', 'rsqrt', 'sample_gaussian', 'save_module_cpp', 'set_grad_enabled', 'set_num_threads', 'set_sampling_enabled', 'sigmoid', 'sign', 'silu', 'sin', 'sinh', 'softmax', 'softplus', 'softsign', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'sum', 'tan', 'tanh', 'transpose', 'trunc', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
 class DType:
     """
     Element type of a tensor: varbayes.float32, float64, int32, int64 or bool.
@@ -721,6 +721,24 @@ class Generator:
     @offset.setter
     def offset(self, arg1: typing.Any) -> None:
         ...
+class generator_scope:
+    """
+    Context manager: inside ``with vb.generator_scope(g):`` every draw of this thread that names no
+    generator (layer initialisation, Bayesian sampling, dropout, randn, SGLD's default seed) comes
+    from g instead of the shared default generator, so threads working at the same time each get
+    reproducible draws. Scopes nest; the scope affects only the thread that entered it.
+    
+    Parameters
+    ----------
+    generator : Generator
+        The generator to draw from.
+    """
+    def __enter__(self) -> None:
+        ...
+    def __exit__(self, *args) -> None:
+        ...
+    def __init__(self, generator: typing.Any) -> None:
+        ...
 class Module:
     """
     Base class of all layers; subclass it and define forward().
@@ -728,6 +746,10 @@ class Module:
     def __call__(self, *args, **kwargs) -> typing.Any:
         """
         Calls forward() (through the forward hooks, if any).
+        """
+    def __deepcopy__(self, memo: dict) -> Module:
+        """
+        copy.deepcopy(module): the same as module.clone().
         """
     def __delattr__(self, arg0: str) -> None:
         ...
@@ -755,6 +777,18 @@ class Module:
         """
         Direct submodules.
         """
+    def clone(self) -> Module:
+        """
+        A deep copy: the same module types and configuration (Python subclasses of Module with
+        deep copies of their Python attributes), copies of the parameters and buffers, the training
+        flag. A submodule or tensor shared within the tree is shared in the copy; gradients are not
+        copied and no random numbers are drawn.
+        
+        Returns
+        -------
+        Module
+            An independent module tree; ``copy.deepcopy(module)`` gives the same.
+        """
     def double(self) -> typing.Any:
         ...
     def eval(self) -> typing.Any:
@@ -770,6 +804,25 @@ class Module:
     def forward(self, input: Tensor) -> Tensor:
         """
         The computation; subclasses override it.
+        """
+    def forward_with_kl(self, *args, **kwargs) -> tuple[typing.Any, Tensor]:
+        """
+        Calls the module and returns ``(output, kl)``, with kl = vb.nn.kl(self), for an ELBO.
+        
+        The Bayesian layers hand their KL over from the forward pass: a sampling layer forms its weight
+        KL in the same pass over the posterior parameters as the weight sample, and backward forms all
+        their gradients in one pass, so ``out, kl = model.forward_with_kl(x)`` costs one pass over the
+        weights each way where ``model(x)`` followed by ``model.kl()`` costs two.
+        
+        Parameters
+        ----------
+        *args, **kwargs
+            The arguments of forward().
+        
+        Returns
+        -------
+        tuple
+            The output of forward() and the KL (a differentiable 0-d Tensor).
         """
     def get_submodule(self, target: str) -> typing.Any:
         """
@@ -1140,7 +1193,7 @@ class SGLD(Optimizer):
     sample exp(-U / temperature). G = 1 (SGLD) or 1 / (eps + sqrt(V)), V <- alpha V + (1 - alpha) g^2
     (pSGLD, V starting at g^2, Gamma correction neglected as by Li et al.). prior: a vb.nn.NormalPrior
     with one mean and std, a (mean, std) pair or a std (mean 0); fixed. The noise is a Philox stream
-    keyed by seed (default: drawn from the default generator) and the parameter's index.
+    keyed by seed (default: drawn from the current generator, see vb.generator_scope) and the parameter's index.
     """
     def __init__(self, params: typing.Any, lr: typing.SupportsFloat | typing.SupportsIndex, *, prior: typing.Any, n_data: typing.SupportsFloat | typing.SupportsIndex, temperature: typing.SupportsFloat | typing.SupportsIndex = 1.0, preconditioned: bool = False, alpha: typing.SupportsFloat | typing.SupportsIndex = 0.99, eps: typing.SupportsFloat | typing.SupportsIndex = 1e-05, seed: typing.SupportsIndex | None = None) -> None:
         ...

@@ -4,7 +4,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +60,9 @@ class NormalPrior : public Module {
   Tensor std() const;   // differentiable
   bool trainable() const { return trainable_; }
 
+ protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<NormalPrior>(*this); }
+
  private:
   bool trainable_;
 };
@@ -74,6 +76,35 @@ class BayesianModule {
 
 // Sum of kl() over m and all its Bayesian descendants (0 when there are none).
 Tensor kl(Module& m);
+
+// The explicit hand-off of KL terms from a forward pass to the loss. While a KLCollector lives, the
+// sampling forwards of Bayesian layers in this thread (with a graph) form each weight KL in the same
+// pass over mu and rho as the weight sample (or the pre-activation variance), and hand the layer's
+// KL to the collector. Without one, a forward forms no KL. Collectors nest; each thread has its own.
+class KLCollector {
+ public:
+  KLCollector();
+  ~KLCollector();
+  KLCollector(const KLCollector&) = delete;
+  KLCollector& operator=(const KLCollector&) = delete;
+  // The innermost collector of this thread, or null.
+  static KLCollector* active();
+  // The KL term of layer from its latest forward (a later forward of the same layer replaces it).
+  void record(const BayesianModule& layer, Tensor kl);
+  // kl(m) with the recorded terms in place of a fresh kl() of the layers that recorded one.
+  Tensor total(Module& m) const;
+
+ private:
+  std::vector<std::pair<const BayesianModule*, Tensor>> terms_;
+  KLCollector* previous_;
+};
+
+// m.forward(x) and m's KL, handed over through a KLCollector: training takes one pass over each
+// sampling layer's weights forward and one backward.
+struct OutputWithKL {
+  Tensor output, kl;
+};
+OutputWithKL forward_with_kl(Module& m, const Tensor& x);
 
 // Mean-field Gaussian linear layer. Parameters weight_mu, weight_rho, bias_mu, bias_rho (the same
 // names for both estimators, so a state_dict moves between them); priors are the submodules
@@ -97,22 +128,17 @@ class BayesLinear : public Module, public BayesianModule {
   int64_t in_features, out_features;
 
  protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<BayesLinear>(*this); }
   bool sampling() const { return sample && sampling_enabled(); }
-  // A sampling forward with a graph forms its per-weight values and the weight KL in one pass
-  // (`fused`, given the weight prior's mean and std: sample_gaussian_kl or linear_lrt_kl); kl()
-  // returns that KL while the parameters and the prior are unchanged and its graph is unused, so
-  // training takes one pass over the weights each way. Without a graph `plain` runs.
+  // Under a KLCollector, a sampling forward with a graph forms its per-weight values and the weight
+  // KL in one pass (`fused`, given the weight prior's mean and std: sample_gaussian_kl or
+  // linear_lrt_kl) and records the layer's KL; otherwise `plain` runs.
   Tensor with_weight_kl(const std::function<PosteriorSample(const Tensor&, const Tensor&)>& fused,
                         const std::function<Tensor()>& plain);
 
  private:
-  Tensor cached_weight_kl() const;
-  using StateKey = std::vector<std::pair<const void*, uint64_t>>;
-  StateKey weight_state() const;
-  // Forward runs without the GIL, so layers used from several threads guard the cached KL.
-  mutable std::mutex weight_kl_mutex_;
-  Tensor weight_kl_;
-  StateKey weight_kl_state_;
+  // KL of the bias posterior (undefined without a bias).
+  Tensor bias_kl() const;
 };
 
 // Local-reparameterization estimator of the same model: samples pre-activations, not weights.
@@ -121,6 +147,9 @@ class BayesLinearLRT : public BayesLinear {
   using BayesLinear::BayesLinear;
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "BayesLinearLRT"; }
+
+ protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<BayesLinearLRT>(*this); }
 };
 
 }  // namespace nn

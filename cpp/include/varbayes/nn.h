@@ -20,7 +20,6 @@ class Module : public std::enable_shared_from_this<Module> {
  public:
   Module() = default;
   virtual ~Module() = default;
-  Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
   // The computation; subclasses (C++ or Python) override it.
@@ -75,7 +74,20 @@ class Module : public std::enable_shared_from_this<Module> {
   // Converts every parameter and buffer in place (references stay valid).
   void to(DType dtype);
 
+  // A deep copy: a module of the same type and configuration with copies of the parameters (leaves
+  // keeping requires_grad, without .grad) and buffers, the training flag, and the children cloned
+  // alike. A module or tensor reachable twice in the tree (a shared prior, tied weights) is one
+  // copy reachable twice in the clone. The random generators are not used.
+  std::shared_ptr<Module> clone() const;
+
  protected:
+  // Copies the configuration only (the training flag here, each subclass's own fields in its
+  // implicit copy constructor), for make_like(); clone() fills in parameters, buffers and children.
+  Module(const Module& other) : std::enable_shared_from_this<Module>(), training_(other.training_) {}
+  // A module of this type and configuration without parameters, buffers or children. Every
+  // subclass overrides it (a Python subclass through the bindings' trampoline).
+  virtual std::shared_ptr<Module> make_like() const { return std::shared_ptr<Module>(new Module(*this)); }
+
   bool training_ = true;
 
  private:
@@ -83,6 +95,8 @@ class Module : public std::enable_shared_from_this<Module> {
   enum class Kind { parameters, buffers, state };
   void collect(const std::string& prefix, bool recurse, Kind kind, NamedTensors& out,
                std::vector<const TensorImpl*>& seen) const;
+  struct Copies;
+  std::shared_ptr<Module> clone(Copies& copies) const;
   NamedTensors params_;
   NamedTensors buffers_;
   std::vector<std::string> non_persistent_;
@@ -97,6 +111,9 @@ class Linear : public Module {
   std::string type_name() const override { return "Linear"; }
   std::string extra_repr() const override;
   int64_t in_features, out_features;
+
+ protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<Linear>(*this); }
 };
 
 // Parameter-free elementwise activations.
@@ -105,6 +122,11 @@ class Linear : public Module {
    public:                                                           \
     Tensor forward(const Tensor& x) override { return FN(x); }       \
     std::string type_name() const override { return #NAME; }        \
+                                                                     \
+   protected:                                                        \
+    std::shared_ptr<Module> make_like() const override {             \
+      return std::make_shared<NAME>(*this);                          \
+    }                                                                \
   };
 VARBAYES_ACTIVATION(ReLU, relu)
 VARBAYES_ACTIVATION(Tanh, varbayes::tanh)
@@ -184,6 +206,9 @@ class Identity : public Module {
  public:
   Tensor forward(const Tensor& x) override { return x; }
   std::string type_name() const override { return "Identity"; }
+
+ protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<Identity>(*this); }
 };
 
 // Inverted dropout in training mode, identity in eval mode.
@@ -194,6 +219,9 @@ class Dropout : public Module {
   std::string type_name() const override { return "Dropout"; }
   std::string extra_repr() const override;
   double p;
+
+ protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<Dropout>(*this); }
 };
 
 // Applies its children in order; children are named "0", "1", ...
@@ -205,6 +233,9 @@ class Sequential : public Module {
   std::shared_ptr<Module> at(int64_t index) const;
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sequential"; }
+
+ protected:
+  std::shared_ptr<Module> make_like() const override { return std::make_shared<Sequential>(*this); }
 };
 
 namespace utils {

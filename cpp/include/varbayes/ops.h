@@ -26,7 +26,7 @@ Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::
 Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::float32);
 // n x m identity (m = n when m < 0).
 Tensor eye(int64_t n, int64_t m = -1, DType dtype = DType::float32);
-// Standard normal / uniform [0, 1) samples from `gen` (the default generator when null).
+// Standard normal / uniform [0, 1) samples from `gen` (current_generator() when null).
 Tensor randn(const Shape& shape, DType dtype = DType::float32, Generator* gen = nullptr);
 Tensor rand(const Shape& shape, DType dtype = DType::float32, Generator* gen = nullptr);
 // Copies `n` values of type T into a new tensor of the given shape.

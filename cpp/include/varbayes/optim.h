@@ -113,7 +113,7 @@ class AdamW : public Adam {
 // G = 1 / (eps + sqrt(V)), V <- alpha V + (1 - alpha) g^2 (V starts at g^2), without the Gamma
 // correction term (as Li et al. do). The noise of parameter j at step t is a Philox draw keyed by
 // (seed, j) at a counter fixed by t, so a run, and a run resumed from a state_dict, repeat exactly.
-// Without a seed, one is drawn from the default generator (so manual_seed makes runs repeat).
+// Without a seed, one is drawn from current_generator() (so manual_seed makes runs repeat).
 class SGLD : public Optimizer {
  public:
   SGLD(std::vector<ParamGroup> groups, double lr, double n_data, double prior_mean = 0.0, double prior_std = 1.0,

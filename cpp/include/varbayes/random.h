@@ -50,8 +50,13 @@ class Generator {
   uint64_t seed() const { return seed_; }
   uint64_t offset() const { return offset_; }
   void set_offset(uint64_t offset);
-  // Reserves `blocks` counters and returns the first (thread-safe).
-  uint64_t reserve(uint64_t blocks);
+  // Counters [first, first + blocks) of the stream keyed by seed.
+  struct Blocks {
+    uint64_t seed, first;
+  };
+  // Reserves `blocks` counters; the seed and the range are read together, so a draw never mixes
+  // two seeds when another thread re-seeds (thread-safe).
+  Blocks reserve(uint64_t blocks);
 
   // Fills a contiguous tensor in place.
   void fill_normal(Tensor& t, double mean = 0.0, double std = 1.0);
@@ -63,8 +68,27 @@ class Generator {
   std::mutex mutex_;
 };
 
-// The process-wide generator used when none is given.
+// The process-wide generator. Threads drawing from it at the same time get disjoint draws, in an
+// order that depends on the scheduling: concurrent work that must be reproducible draws from
+// generators of its own (a GeneratorScope per thread).
 Generator& default_generator();
 void manual_seed(uint64_t seed);
+
+// The generator of draws that name none (initialisation, Bayesian sampling, dropout, randn):
+// that of the innermost GeneratorScope of this thread, else default_generator().
+Generator& current_generator();
+
+// RAII: draws that name no generator come from g in this thread while the scope lives (scopes
+// nest). g must outlive the scope.
+class GeneratorScope {
+ public:
+  explicit GeneratorScope(Generator& g);
+  ~GeneratorScope();
+  GeneratorScope(const GeneratorScope&) = delete;
+  GeneratorScope& operator=(const GeneratorScope&) = delete;
+
+ private:
+  Generator* previous_;
+};
 
 }  // namespace varbayes

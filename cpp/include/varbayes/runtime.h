@@ -15,7 +15,8 @@ struct CpuInfo {
 };
 // What the kernels run on (VARBAYES_ISA may force a lower level).
 CpuInfo cpu_info();
-// Threads used by kernels (OpenMP); n in [1, 16 x hardware threads (at least 64)].
+// Threads used by kernels (OpenMP), one count for the whole process (whichever thread sets it or
+// runs kernels); n in [1, 16 x hardware threads (at least 64)].
 void set_num_threads(int n);
 int get_num_threads();
 

@@ -2,6 +2,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cstdlib>
 #include <stdexcept>
@@ -67,13 +68,23 @@ int max_num_threads() {
   return 16 * std::max(4, int(std::thread::hardware_concurrency()));
 }
 
+namespace {
+// The kernels' thread count, one for the process. OpenMP's own (omp_set_num_threads) belongs to
+// the calling thread, so a count set in one Python thread would not reach the kernels another
+// thread runs; every parallel region asks for this count instead.
+std::atomic<int>& thread_count() {
+  static std::atomic<int> n{omp_get_max_threads()};
+  return n;
+}
+}  // namespace
+
 void set_num_threads(int n) {
   if (n < 1 || n > max_num_threads())
     throw std::invalid_argument("set_num_threads: n must be in [1, " + std::to_string(max_num_threads()) +
                                 "], got " + std::to_string(n));
-  omp_set_num_threads(n);
+  thread_count().store(n, std::memory_order_relaxed);
 }
 
-int get_num_threads() { return omp_get_max_threads(); }
+int get_num_threads() { return thread_count().load(std::memory_order_relaxed); }
 
 }  // namespace varbayes::cpu

@@ -45,7 +45,7 @@ void simple_gemm(const GemmArgs<T>& g, bool parallel) {
     for (int64_t j = 0; j < g.N; ++j) c[j] = epilogue(c[j], g.bias, j, g.relu);
   };
   if (parallel) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(get_num_threads())
     for (int64_t i = 0; i < g.M; ++i) row(i);
   } else {
     for (int64_t i = 0; i < g.M; ++i) row(i);
@@ -256,7 +256,7 @@ struct Gemm {
     constexpr int64_t kSmallWork = 16 * 16 * 16, kWorkPerThread = 1 << 20;
     if (g.K == 0 || work < kSmallWork || (g.M <= 2 && g.b_col_stride == 1)) return simple_gemm(g, false);
 
-    const int nt = int(std::clamp<int64_t>(work / kWorkPerThread, 1, omp_get_max_threads()));
+    const int nt = int(std::clamp<int64_t>(work / kWorkPerThread, 1, get_num_threads()));
     // One thread: no parallel region, whose team setup costs more than a small product.
     if (nt == 1) return block(g, 0, g.M, 0, g.N);
     // Each thread owns a tm x tn grid cell of C (no shared K, so no reduction and results are

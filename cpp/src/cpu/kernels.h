@@ -298,7 +298,8 @@ VARBAYES_DECLARE_ISA(avx2)
 VARBAYES_DECLARE_ISA(avx512)
 #undef VARBAYES_DECLARE_ISA
 
-// Threads used by kernels (OpenMP). Results do not depend on it beyond float round-off.
+// Threads used by kernels (OpenMP), one count for the process. Results do not depend on it beyond
+// float round-off.
 void set_num_threads(int n);
 int get_num_threads();
 int max_num_threads();

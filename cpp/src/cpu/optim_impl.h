@@ -13,7 +13,7 @@ void adam_impl(const AdamArgs<T>& a) {
   T *w = a.w, *m = a.m, *v = a.v, *vmax = a.vmax;
   const T* g = a.g;
   const bool use_wd = a.weight_decay != 0, decoupled = a.decoupled;
-#pragma omp parallel for schedule(static) if (a.n > 65536)
+#pragma omp parallel for schedule(static) num_threads(get_num_threads()) if (a.n > 65536)
   for (int64_t i = 0; i < a.n; ++i) {
     T gi = a.maximize ? -g[i] : g[i];
     if (use_wd) {
@@ -38,7 +38,7 @@ void sgd_impl(const SgdArgs<T>& a) {
   T *w = a.w, *buf = a.buf;
   const T* g = a.g;
   const bool use_wd = a.weight_decay != 0, nesterov = a.nesterov, first = a.first;
-#pragma omp parallel for schedule(static) if (a.n > 65536)
+#pragma omp parallel for schedule(static) num_threads(get_num_threads()) if (a.n > 65536)
   for (int64_t i = 0; i < a.n; ++i) {
     T d = a.maximize ? -g[i] : g[i];
     if (use_wd) d += wd * w[i];

@@ -1,4 +1,5 @@
 // Bayesian layers and Gaussian priors.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -26,8 +27,8 @@ NormalPrior::NormalPrior(const Tensor& mean0, const Tensor& std0, bool trainable
   NoGradGuard no_grad;
   const Shape shape = broadcast_shapes(mean0.shape(), std0.shape(), "NormalPrior");
   const DType dt = detail::floating_dtype("NormalPrior", {detail::to_floating(mean0), detail::to_floating(std0)});
-  Tensor mean = clone(to_dtype(expand(mean0.detach(), shape), dt));
-  Tensor std = clone(to_dtype(expand(std0.detach(), shape), dt));
+  Tensor mean = varbayes::clone(to_dtype(expand(mean0.detach(), shape), dt));
+  Tensor std = varbayes::clone(to_dtype(expand(std0.detach(), shape), dt));
   if (!(min(std).item() > 0.0) || !std::isfinite(max(std).item()))
     fail<ValueError>("NormalPrior: std must be positive and finite everywhere");
   if (!std::isfinite(sum(abs(mean)).item())) fail<ValueError>("NormalPrior: mean must be finite");
@@ -78,15 +79,51 @@ std::string NormalPrior::extra_repr() const {
   return os.str();
 }
 
-Tensor kl(Module& m) {
+namespace {
+thread_local KLCollector* t_collector = nullptr;
+
+// Sum of term(b) over the Bayesian modules b of m (0 when there are none).
+template <class Term>
+Tensor sum_over_bayesian(Module& m, const Term& term) {
   Tensor total;
   for (const auto& [name, mod] : m.named_modules()) {
     const auto* b = dynamic_cast<const BayesianModule*>(mod.get());
     if (!b) continue;
-    const Tensor k = b->kl();
+    const Tensor k = term(*b);
     total = total.defined() ? total + k : k;
   }
   return total.defined() ? total : scalar_tensor(0.0);
+}
+}  // namespace
+
+KLCollector::KLCollector() : previous_(t_collector) { t_collector = this; }
+KLCollector::~KLCollector() { t_collector = previous_; }
+KLCollector* KLCollector::active() { return t_collector; }
+
+void KLCollector::record(const BayesianModule& layer, Tensor kl) {
+  for (auto& [l, k] : terms_)
+    if (l == &layer) {
+      k = std::move(kl);
+      return;
+    }
+  terms_.emplace_back(&layer, std::move(kl));
+}
+
+Tensor KLCollector::total(Module& m) const {
+  return sum_over_bayesian(m, [this](const BayesianModule& b) {
+    auto it = std::find_if(terms_.begin(), terms_.end(), [&b](const auto& term) { return term.first == &b; });
+    return it != terms_.end() ? it->second : b.kl();
+  });
+}
+
+OutputWithKL forward_with_kl(Module& m, const Tensor& x) {
+  KLCollector collector;
+  Tensor out = m.forward(x);
+  return {out, collector.total(m)};
+}
+
+Tensor kl(Module& m) {
+  return sum_over_bayesian(m, [](const BayesianModule& b) { return b.kl(); });
 }
 
 BayesLinear::BayesLinear(int64_t in, int64_t out, bool bias, std::shared_ptr<NormalPrior> prior, double rho_init,
@@ -98,13 +135,13 @@ BayesLinear::BayesLinear(int64_t in, int64_t out, bool bias, std::shared_ptr<Nor
   // Posterior means as Linear's initialisation; rho gives sigma = softplus(rho_init) everywhere.
   const double bound = 1.0 / std::sqrt(static_cast<double>(in));
   Tensor w = empty({out, in}, dtype);
-  default_generator().fill_uniform(w, -bound, bound);
+  current_generator().fill_uniform(w, -bound, bound);
   register_parameter("weight_mu", w);
   register_parameter("weight_rho", full({out, in}, rho_init, dtype));
   Tensor b_mu, b_rho;
   if (bias) {
     b_mu = empty({out}, dtype);
-    default_generator().fill_uniform(b_mu, -bound, bound);
+    current_generator().fill_uniform(b_mu, -bound, bound);
     b_rho = full({out}, rho_init, dtype);
   }
   register_parameter("bias_mu", b_mu);
@@ -167,52 +204,29 @@ std::shared_ptr<NormalPrior> prior_of(const Module& m, const char* name) {
 }
 }  // namespace
 
-BayesLinear::StateKey BayesLinear::weight_state() const {
-  StateKey key;
-  auto add = [&key](const Tensor& t) { key.emplace_back(t.storage().get(), t.storage()->version()); };
-  add(param("weight_mu"));
-  add(param("weight_rho"));
-  const auto wp = prior_of(*this, "weight_prior");
-  key.emplace_back(wp.get(), 0);
-  for (const auto& [name, t] : wp->named_parameters()) add(t);
-  for (const auto& [name, t] : wp->named_buffers()) add(t);
-  return key;
-}
-
 Tensor BayesLinear::with_weight_kl(const std::function<PosteriorSample(const Tensor&, const Tensor&)>& fused,
                                    const std::function<Tensor()>& plain) {
   const Tensor &mu = param("weight_mu"), &rho = param("weight_rho");
-  // Without a graph the cache stays as it is: a KL it holds is still that of the current state.
-  if (!needs_graph({&mu, &rho})) return plain();
+  KLCollector* collector = KLCollector::active();
+  if (!collector || !needs_graph({&mu, &rho})) return plain();
   const auto wp = prior_of(*this, "weight_prior");
   PosteriorSample s = fused(wp->mean(), wp->std());
-  StateKey state = weight_state();
-  std::lock_guard lock(weight_kl_mutex_);
-  weight_kl_ = s.kl;
-  weight_kl_state_ = std::move(state);
+  const Tensor b = bias_kl();
+  collector->record(*this, b.defined() ? s.kl + b : s.kl);
   return s.sample;
 }
 
-Tensor BayesLinear::cached_weight_kl() const {
-  if (!grad_enabled()) return Tensor();
-  const StateKey state = weight_state();
-  std::lock_guard lock(weight_kl_mutex_);
-  if (!weight_kl_.defined() || state != weight_kl_state_) return Tensor();
-  // Unusable once a backward has passed through the KL or the weight sample (their shared node).
-  const auto& fn = weight_kl_.grad_fn();
-  if (!fn || fn->released() || fn->next()[0].fn->released()) return Tensor();
-  return weight_kl_;
+Tensor BayesLinear::bias_kl() const {
+  if (!param("bias_mu").defined()) return Tensor();
+  const auto bp = prior_of(*this, "bias_prior");
+  return kl_normal(param("bias_mu"), param("bias_rho"), bp->mean(), bp->std());
 }
 
 Tensor BayesLinear::kl() const {
   const auto wp = prior_of(*this, "weight_prior");
-  Tensor k = cached_weight_kl();
-  if (!k.defined()) k = kl_normal(param("weight_mu"), param("weight_rho"), wp->mean(), wp->std());
-  if (param("bias_mu").defined()) {
-    const auto bp = prior_of(*this, "bias_prior");
-    k = k + kl_normal(param("bias_mu"), param("bias_rho"), bp->mean(), bp->std());
-  }
-  return k;
+  const Tensor k = kl_normal(param("weight_mu"), param("weight_rho"), wp->mean(), wp->std());
+  const Tensor b = bias_kl();
+  return b.defined() ? k + b : k;
 }
 
 std::string BayesLinear::extra_repr() const {

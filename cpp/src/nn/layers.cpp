@@ -16,12 +16,12 @@ Linear::Linear(int64_t in, int64_t out, bool bias, DType dtype) : in_features(in
   // of which reduce to the bound 1/sqrt(in).
   const double bound = 1.0 / std::sqrt(static_cast<double>(in));
   Tensor w = empty({out, in}, dtype);
-  default_generator().fill_uniform(w, -bound, bound);
+  current_generator().fill_uniform(w, -bound, bound);
   register_parameter("weight", w);
   Tensor b;
   if (bias) {
     b = empty({out}, dtype);
-    default_generator().fill_uniform(b, -bound, bound);
+    current_generator().fill_uniform(b, -bound, bound);
   }
   register_parameter("bias", b);
 }

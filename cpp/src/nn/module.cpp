@@ -200,6 +200,41 @@ Module::LoadResult Module::load_state_dict(const NamedTensors& state, bool stric
   return r;
 }
 
+// What a clone has copied so far: shared modules and tensors are copied once.
+struct Module::Copies {
+  std::map<const Module*, std::shared_ptr<Module>> modules;
+  std::map<const TensorImpl*, Tensor> tensors;
+
+  Tensor tensor(const Tensor& t) {
+    if (!t.defined()) return t;
+    auto [it, added] = tensors.try_emplace(t.impl());
+    if (added) {
+      Tensor c = varbayes::clone(t.detach());
+      c.impl()->requires_grad = t.requires_grad();
+      c.impl()->is_parameter = t.impl()->is_parameter;
+      it->second = c;
+    }
+    return it->second;
+  }
+};
+
+std::shared_ptr<Module> Module::clone() const {
+  NoGradGuard no_grad;
+  Copies copies;
+  return clone(copies);
+}
+
+std::shared_ptr<Module> Module::clone(Copies& copies) const {
+  if (auto it = copies.modules.find(this); it != copies.modules.end()) return it->second;
+  std::shared_ptr<Module> c = make_like();
+  copies.modules.emplace(this, c);
+  // Filled directly rather than through register_*: the names were checked when registered here.
+  for (const auto& [n, t] : params_) c->params_.emplace_back(n, copies.tensor(t));
+  for (const auto& [n, t] : buffers_) c->buffers_.emplace_back(n, copies.tensor(t));
+  for (const auto& [n, m] : children_) c->children_.emplace_back(n, m ? m->clone(copies) : nullptr);
+  return c;
+}
+
 void Module::to(DType dtype) {
   NoGradGuard no_grad;
   for (auto& [n, t] : named_parameters())

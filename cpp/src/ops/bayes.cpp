@@ -187,8 +187,8 @@ ForwardResult posterior_op_forward(const Posterior& p, PerWeight what, Generator
   const PosteriorArrays arr(p.mu, p.rho, p.pm, p.ps, p.op);
   const int64_t n = arr.mu.numel();
   if (what == PerWeight::sample) {
-    Generator& g = gen ? *gen : default_generator();
-    r.seed = g.seed(), r.first = g.reserve(static_cast<uint64_t>((n + 1) / 2));
+    const auto blocks = (gen ? *gen : current_generator()).reserve(static_cast<uint64_t>((n + 1) / 2));
+    r.seed = blocks.seed, r.first = blocks.first;
   }
   if (what != PerWeight::none) r.out = empty(arr.mu.shape(), p.dtype());
   const bool kl = p.pm.defined();
@@ -295,8 +295,7 @@ Tensor lrt_node(const Tensor& x0, const Tensor& w_mu0, const Tensor& w_var0, con
     x2 = x * x;
     var = linear(x2, w_var, b_var);
   }
-  Generator& g = gen ? *gen : default_generator();
-  const uint64_t seed = g.seed(), first = g.reserve(static_cast<uint64_t>((mean.numel() + 1) / 2));
+  const auto [seed, first] = (gen ? *gen : current_generator()).reserve(static_cast<uint64_t>((mean.numel() + 1) / 2));
   Tensor out = empty(mean.shape(), dt), sd = empty(mean.shape(), dt);
   fill_normal_at(out, seed, first);  // nu, replaced in place by the output
   dispatch_dtype(dt, [&](auto tag) {

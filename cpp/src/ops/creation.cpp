@@ -200,14 +200,14 @@ void check_random_dtype(DType dtype, const char* op) {
 Tensor randn(const Shape& shape, DType dtype, Generator* gen) {
   check_random_dtype(dtype, "randn");
   Tensor t = empty(shape, dtype);
-  (gen ? *gen : default_generator()).fill_normal(t);
+  (gen ? *gen : current_generator()).fill_normal(t);
   return t;
 }
 
 Tensor rand(const Shape& shape, DType dtype, Generator* gen) {
   check_random_dtype(dtype, "rand");
   Tensor t = empty(shape, dtype);
-  (gen ? *gen : default_generator()).fill_uniform(t);
+  (gen ? *gen : current_generator()).fill_uniform(t);
   return t;
 }
 

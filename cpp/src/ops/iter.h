@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "cpu/kernels.h"
 #include "varbayes/tensor.h"
 
 namespace varbayes::detail {
@@ -60,7 +61,7 @@ void for_each_run(const Shape& shape, const std::array<Shape, N>& strides, F&& f
   // A branch, not an if() clause: the clause still enters the OpenMP runtime on every call,
   // which costs more than a small op.
   if (runs > 1 && runs * n >= kParallelGrain) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(cpu::get_num_threads())
     for (int64_t r = 0; r < runs; ++r) visit(r);
   } else {
     for (int64_t r = 0; r < runs; ++r) visit(r);
@@ -75,7 +76,7 @@ void parallel_chunks(int64_t n, F&& f) {
     return;
   }
   const int64_t chunks = (n + kParallelGrain - 1) / kParallelGrain;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(cpu::get_num_threads())
   for (int64_t c = 0; c < chunks; ++c) f(c * kParallelGrain, std::min(n, (c + 1) * kParallelGrain));
 }
 
@@ -87,7 +88,7 @@ void parallel_rows(int64_t rows, int64_t n, F&& f) {
     if (rows > 0) f(int64_t{0}, rows);
     return;
   }
-#pragma omp parallel
+#pragma omp parallel num_threads(cpu::get_num_threads())
   {
     const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
     const int64_t r0 = rows * t / nt, r1 = rows * (t + 1) / nt;

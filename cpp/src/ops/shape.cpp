@@ -214,7 +214,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const std::vector<int64_t>& in
   shape[dim] = static_cast<int64_t>(idx.size());
   Tensor y = empty(shape, x.dtype());
   const int64_t count = static_cast<int64_t>(idx.size());
-#pragma omp parallel for schedule(static) if (y.numel() >= detail::kParallelGrain)
+#pragma omp parallel for schedule(static) num_threads(cpu::get_num_threads()) if (y.numel() >= detail::kParallelGrain)
   for (int64_t k = 0; k < count; ++k) detail::copy_into(detail::raw_select(y, dim, k), detail::raw_select(x, dim, idx[k]));
   record("index_select", y, {x}, [shape = x.shape(), dtype = x.dtype(), dim, idx](const Tensor& g, const NeedsGrad&) {
     Tensor gx = zeros(shape, dtype);

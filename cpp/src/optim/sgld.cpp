@@ -9,10 +9,9 @@
 namespace varbayes::optim {
 
 namespace {
-// A 64-bit seed from the next block of the default generator.
-uint64_t seed_from_default_generator() {
-  Generator& g = default_generator();
-  const uint64_t block = g.reserve(1), key = g.seed();
+// A 64-bit seed from the next block of the current generator.
+uint64_t seed_from_current_generator() {
+  const auto [key, block] = current_generator().reserve(1);
   const auto r = philox4x32({static_cast<uint32_t>(block), static_cast<uint32_t>(block >> 32), 0u, 0u},
                             {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32)});
   return (uint64_t{r[0]} << 32) | r[1];
@@ -29,7 +28,7 @@ SGLD::SGLD(std::vector<ParamGroup> groups, double lr, double n_data, double prio
                  {"preconditioned", preconditioned ? 1.0 : 0.0},
                  {"alpha", alpha},
                  {"eps", eps}}),
-      seed_(seed ? *seed : seed_from_default_generator()) {
+      seed_(seed ? *seed : seed_from_current_generator()) {
   add_param_groups(std::move(groups));
   for (const auto& g : param_groups())
     for (const auto& p : g.params)

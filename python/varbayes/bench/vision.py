@@ -215,8 +215,8 @@ class _VarbayesTrainer(_Trainer):
 
     def _step(self, xb: np.ndarray, yb: np.ndarray) -> np.ndarray:
         self.optimizer.zero_grad()
-        logits = self.model(tensor(xb))
-        self.elbo(self.model, logits, yb, self.step).backward()
+        logits, kl = self.model.forward_with_kl(tensor(xb))
+        self.elbo(self.model, logits, yb, self.step, kl).backward()
         self.optimizer.step()
         if self.scheduler is not None:
             self.scheduler.step()

@@ -245,8 +245,15 @@ class _PhysicsELBO(ELBO):
         self.lower = tensor(grid[:, :2])
         self.upper = tensor(grid[:, 2:])
 
-    def __call__(self, model: _core.Module, output: _core.Tensor, target: Any, step: int = 0) -> _core.Tensor:
-        loss = super().__call__(model, output, target, step)
+    def __call__(
+        self,
+        model: _core.Module,
+        output: _core.Tensor,
+        target: Any,
+        step: int | None = 0,
+        kl: _core.Tensor | None = None,
+    ) -> _core.Tensor:
+        loss = super().__call__(model, output, target, step, kl)
         penalty = _core.relu(model(self.upper) - model(self.lower)).mean()
         self.last["physics"] = penalty.item()
         return loss + penalty * self.weight
