@@ -81,7 +81,9 @@ def assert_same_tree(expected, got):
             assert_same_tree(e, g)
     elif isinstance(expected, np.ndarray):
         assert got.dtype == expected.dtype
-        np.testing.assert_array_equal(got, expected)
+        # Values the recipe computes (Adam's moments) may differ in the last bit between the
+        # kernels of the machine that wrote the file and the ones running now (VARBAYES_ISA).
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=0)
     else:
         assert got == expected
 
