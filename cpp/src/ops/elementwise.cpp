@@ -48,6 +48,7 @@ void refuse_bool(const Tensor& x, const char* op) {
                     "); use logical_not / logical_xor or convert with .long()");
 }
 
+namespace {
 // neg, abs and relu of an integer tensor (no SIMD kernel; bool is refused as in PyTorch).
 Tensor integer_unary(Unary op, const Tensor& x, const char* name) {
   refuse_bool(x, name);
@@ -59,6 +60,7 @@ Tensor integer_unary(Unary op, const Tensor& x, const char* name) {
     return v[0];
   });
 }
+}  // namespace
 
 Tensor unary_kernel(Unary op, const Tensor& x, const char* name) {
   if (!is_floating_point(x.dtype())) {
@@ -79,6 +81,7 @@ Tensor unary_kernel(Unary op, const Tensor& x, const char* name) {
   return out;
 }
 
+namespace {
 // add, sub, mul, pow, maximum, minimum of integer or bool tensors of one dtype (pow's exponents
 // are checked non-negative by pow).
 Tensor integer_binary(Binary op, const Tensor& a, const Tensor& b, const char* name) {
@@ -96,6 +99,7 @@ Tensor integer_binary(Binary op, const Tensor& a, const Tensor& b, const char* n
     }
   });
 }
+}  // namespace
 
 // out = a (op) b for a and b already of one dtype; out is a new tensor of the broadcast shape.
 Tensor binary_kernel(Binary op, const Tensor& a, const Tensor& b, const char* name) {

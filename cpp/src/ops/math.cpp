@@ -220,7 +220,7 @@ double pass_grad(double g, double, double, double) { return g; }
 
 // floor(a / b) as PyTorch's div(rounding_mode="floor") (and Python's //): from the exact
 // remainder, so -3 // inf is -1 (not floor(-0) = 0) and no rounding of a / b moves it.
-double floor_divide(double a, double b) {
+double floor_quotient(double a, double b) {
   if (b == 0) return a / b;
   const double mod = std::fmod(a, b);
   double div = (a - mod) / b;
@@ -253,7 +253,7 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
   // Integers follow Python's rules exactly (and have no gradient); floating point runs the kernel.
   if (!is_floating_point(result_type({a, b}))) return detail::floor_div_or_mod(a, b, true, "remainder");
   return binary_op("remainder", Binary::remainder, a, b, pass_grad,
-                   [](double g, double a, double b, double) { return -g * floor_divide(a, b); });
+                   [](double g, double a, double b, double) { return -g * floor_quotient(a, b); });
 }
 Tensor hypot(const Tensor& a, const Tensor& b) {
   return binary_op(
